@@ -1,0 +1,3 @@
+export * from './types.ts';
+export * from './ulid.ts';
+export * from './fields.ts';

@@ -1,0 +1,2 @@
+export * from './errors/index.ts';
+export * from './event/index.ts';
