@@ -1,2 +1,3 @@
 export * from './errors/index.ts';
 export * from './event/index.ts';
+export * from './query/index.ts';

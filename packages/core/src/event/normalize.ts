@@ -1,0 +1,141 @@
+/**
+ * Completes and validates an event submitted by a producer: the one gate every event passes
+ * before storage. Hand-written rather than a generic schema validator because it also
+ * normalizes (ids, timestamps, IPv4-mapped addresses) and runs on the ingest hot path.
+ */
+import ipaddr from 'ipaddr.js';
+import { KyokaError } from '../errors/index.ts';
+import type { EventInput, KyokaEvent } from './types.ts';
+import { newId } from './ulid.ts';
+
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const MAX_DEPTH = 16;
+
+function bad(path: string, why: string): never {
+  throw new KyokaError('KYOKA_E_BAD_EVENT', `${path}: ${why}`, { details: { field: path } });
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Canonical text form of an IP, IPv4-mapped IPv6 folded to IPv4; undefined when invalid. */
+export function normalizeIp(v: unknown): string | undefined {
+  if (typeof v !== 'string' || v.length > 64) return undefined;
+  let s = v.trim();
+  const pct = s.indexOf('%');
+  if (pct > 0) s = s.slice(0, pct); // drop IPv6 zone ids
+  if (!ipaddr.isValid(s)) return undefined;
+  const addr = ipaddr.parse(s);
+  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) {
+    return (addr as ipaddr.IPv6).toIPv4Address().toString();
+  }
+  // ipaddr accepts legacy forms like "010.1" for IPv4; insist on four dotted decimals.
+  if (addr.kind() === 'ipv4' && !ipaddr.IPv4.isValidFourPartDecimal(s)) return undefined;
+  return addr.toString();
+}
+
+/** Parses a timestamp given as ISO-8601 text or epoch milliseconds. */
+export function toTimestamp(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.length <= 64) {
+    const t = Date.parse(v);
+    if (!Number.isNaN(t)) return t;
+  }
+  return undefined;
+}
+
+function checkPort(obj: Record<string, unknown>, key: string, path: string): void {
+  const v = obj[key];
+  if (v === undefined || v === null) {
+    delete obj[key];
+    return;
+  }
+  const n = typeof v === 'string' && /^\d{1,5}$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) bad(path, 'must be a port number');
+  obj[key] = n;
+}
+
+function checkIpField(obj: Record<string, unknown>, key: string, path: string): void {
+  const v = obj[key];
+  if (v === undefined || v === null) {
+    delete obj[key];
+    return;
+  }
+  const ip = normalizeIp(v);
+  if (ip === undefined) bad(path, 'must be an IPv4 or IPv6 address');
+  obj[key] = ip;
+}
+
+function depthOk(v: unknown, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  if (Array.isArray(v)) return v.every((x) => depthOk(x, depth + 1));
+  if (isObj(v)) {
+    for (const k in v) if (!depthOk(v[k], depth + 1)) return false;
+  }
+  return true;
+}
+
+export interface NormalizeOptions {
+  /** When the server received the event (epoch ms). */
+  receivedAt: number;
+  /** Log source name, set as kyoka.source when the producer did not. */
+  source: string;
+}
+
+/**
+ * Returns the completed event (mutates and returns the input object to avoid copying on the
+ * hot path). Throws KyokaError KYOKA_E_BAD_EVENT naming the offending field.
+ */
+export function normalizeEvent(input: EventInput, opts: NormalizeOptions): KyokaEvent {
+  if (!isObj(input)) bad('(event)', 'must be a JSON object');
+  const ev = input as Record<string, unknown>;
+  if (!depthOk(ev, 0)) bad('(event)', `nested deeper than ${MAX_DEPTH} levels`);
+
+  const ts = toTimestamp(ev['@timestamp'] ?? ev.timestamp);
+  if (ev['@timestamp'] !== undefined && ts === undefined) bad('@timestamp', 'must be ISO-8601 or epoch ms');
+  const when = ts ?? opts.receivedAt;
+  ev['@timestamp'] = new Date(when).toISOString();
+  if (Number.isNaN(Date.parse(ev['@timestamp'] as string))) bad('@timestamp', 'out of range');
+
+  if (ev.id === undefined || ev.id === null || ev.id === '') ev.id = newId(when);
+  else if (typeof ev.id !== 'string' || !ID_RE.test(ev.id)) bad('id', 'must be a ULID or a short [A-Za-z0-9._:-] string');
+
+  let event = ev.event;
+  if (event === undefined) event = ev.event = {};
+  else if (!isObj(event)) bad('event', 'must be an object');
+  const e = event as Record<string, unknown>;
+  for (const k of ['action', 'dataset', 'module', 'kind', 'outcome', 'original'] as const) {
+    if (e[k] !== undefined && e[k] !== null && typeof e[k] !== 'string') bad(`event.${k}`, 'must be a string');
+  }
+  if (e.severity !== undefined && (typeof e.severity !== 'number' || !Number.isFinite(e.severity))) {
+    bad('event.severity', 'must be a number');
+  }
+  for (const k of ['category', 'type'] as const) {
+    if (typeof e[k] === 'string') e[k] = [e[k]];
+    else if (e[k] !== undefined && !(Array.isArray(e[k]) && (e[k] as unknown[]).every((x) => typeof x === 'string'))) {
+      bad(`event.${k}`, 'must be a string or an array of strings');
+    }
+  }
+  e.ingested = new Date(opts.receivedAt).toISOString();
+  if (e.kind === undefined) e.kind = 'event';
+
+  for (const side of ['source', 'destination'] as const) {
+    const s = ev[side];
+    if (s === undefined) continue;
+    if (!isObj(s)) bad(side, 'must be an object');
+    checkIpField(s, 'ip', `${side}.ip`);
+    checkPort(s, 'port', `${side}.port`);
+  }
+  if (ev.user !== undefined && (!isObj(ev.user) || (ev.user.name !== undefined && typeof ev.user.name !== 'string'))) {
+    bad('user.name', 'must be a string');
+  }
+  if (ev.message !== undefined && typeof ev.message !== 'string') bad('message', 'must be a string');
+
+  let k = ev.kyoka;
+  if (k === undefined) k = ev.kyoka = {};
+  else if (!isObj(k)) bad('kyoka', 'must be an object');
+  const ky = k as Record<string, unknown>;
+  if (typeof ky.source !== 'string' || ky.source === '') ky.source = opts.source;
+  return ev as KyokaEvent;
+}

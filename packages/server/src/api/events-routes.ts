@@ -1,0 +1,63 @@
+import { KyokaError } from '@kyoka/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requirePerm } from '../auth/plugin.ts';
+import type { ServerContext } from '../context.ts';
+import { decodeBody } from '../ingest/decode.ts';
+import type { IngestSource } from '../ingest/service.ts';
+
+const API_SOURCE: IngestSource = { name: 'api', type: 'ecs', transport: 'http' };
+
+/**
+ * Shared by the events API and log-source receivers: decode, parse, store, answer.
+ * 200 when all stored, 207 with per-index errors when some were bad, 400 when none were good.
+ */
+export async function handleIngest(ctx: ServerContext, source: IngestSource, req: FastifyRequest, reply: FastifyReply) {
+  const body = req.body;
+  if (!Buffer.isBuffer(body)) throw new KyokaError('KYOKA_E_BAD_REQUEST', 'empty body');
+  const { maxBodyBytes, maxBatch } = ctx.config.ingest;
+  let decoded: ReturnType<typeof decodeBody>;
+  try {
+    decoded = decodeBody(body, { encoding: req.headers['content-encoding'] as string | undefined, maxBytes: maxBodyBytes, maxBatch });
+  } catch (err) {
+    if (err instanceof KyokaError) ctx.ingest.malformed(source.name, err.code === 'KYOKA_E_PAYLOAD_TOO_LARGE' ? 'too_large' : 'bad_body');
+    throw err;
+  }
+  const { events, errors } = ctx.ingest.prepare(decoded.records, source, { ip: req.ip, port: req.socket.remotePort });
+  const allErrors = decoded.errors.length ? [...decoded.errors, ...errors].sort((a, b) => a.index - b.index) : errors;
+  if (decoded.errors.length) ctx.ingest.malformed(source.name, 'bad_json', decoded.errors.length);
+  if (!events.length) {
+    return reply.status(400).send({ error: 'KYOKA_E_BAD_EVENT', message: 'no valid events in the request', accepted: 0, errors: allErrors.slice(0, 1000) });
+  }
+  const res = await ctx.ingest.writer.write(events);
+  ctx.ingest.accepted(source.name, events.length, decoded.bytes);
+  const out = { accepted: events.length, duplicates: res.duplicates, errors: allErrors.slice(0, 1000), ids: events.length <= 1000 ? events.map((e) => e.id) : undefined };
+  return reply.status(allErrors.length ? 207 : 200).send(out);
+}
+
+/** Raw-body parsing for ingest routes: we decode gzip/JSON/NDJSON ourselves, with our limits. */
+export function rawBodyParsers(app: FastifyInstance, limit: number): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limit }, (_req, body, done) => done(null, body));
+}
+
+export async function eventsRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  // Compressed bodies are capped again after gunzip; this caps the wire size.
+  await app.register(async (scope) => {
+    rawBodyParsers(scope, ctx.config.ingest.maxBodyBytes);
+    scope.post(
+      '/api/v1/events',
+      {
+        preHandler: requirePerm('events:write'),
+        schema: { tags: ['ingest'], summary: 'Ingest events: JSON object, JSON array or NDJSON, optionally gzip' },
+      },
+      (req, reply) => handleIngest(ctx, API_SOURCE, req, reply),
+    );
+  });
+
+  app.get('/api/v1/events/:id', { preHandler: requirePerm('events:read'), schema: { tags: ['search'] } }, async (req) => {
+    const { id } = req.params as { id: string };
+    const ev = await ctx.events.get(id);
+    if (!ev) throw new KyokaError('KYOKA_E_NOT_FOUND', 'no such event');
+    return ev;
+  });
+}

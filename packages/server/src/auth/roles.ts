@@ -1,0 +1,23 @@
+import type { Role } from '../store/types.ts';
+
+export const ROLES: readonly Role[] = ['admin', 'analyst', 'read-only', 'ingest', 'sensor', 'bouncer'];
+
+/** What each role may do. Permissions are checked per route; one table keeps them reviewable. */
+export type Permission = 'events:write' | 'events:read' | 'keys:manage' | 'users:manage' | 'decisions:read';
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  admin: ['events:write', 'events:read', 'keys:manage', 'users:manage', 'decisions:read'],
+  analyst: ['events:read', 'decisions:read'],
+  'read-only': ['events:read'],
+  ingest: ['events:write'],
+  sensor: ['events:write'],
+  bouncer: ['decisions:read'],
+};
+
+export function can(role: Role, perm: Permission): boolean {
+  return GRANTS[role]?.includes(perm) ?? false;
+}
+
+export function isRole(v: unknown): v is Role {
+  return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
+}

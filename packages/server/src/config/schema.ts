@@ -1,0 +1,88 @@
+/**
+ * The one configuration schema. Loaded once at start (file → env → flags), validated here,
+ * then frozen; nothing below reads process.env.
+ */
+import { type Static, Type as T } from '@sinclair/typebox';
+
+const Port = T.Integer({ minimum: 0, maximum: 65535 });
+const portDefault = (d: number) => T.Integer({ minimum: 0, maximum: 65535, default: d });
+const Tls = T.Object({ cert: T.String({ minLength: 1 }), key: T.String({ minLength: 1 }) }, { additionalProperties: false });
+
+/** Parser types a log-source HTTP receiver can use. */
+export const SOURCE_TYPES = ['json', 'opencanary', 'webproxy'] as const;
+
+const Receiver = T.Object(
+  {
+    name: T.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }),
+    type: T.Union(SOURCE_TYPES.map((s) => T.Literal(s))),
+    host: T.String({ default: '127.0.0.1' }),
+    port: Port,
+    tls: T.Optional(Tls),
+    /** Names of API keys accepted on this receiver (Authorization: Bearer). */
+    keys: T.Array(T.String(), { default: [] }),
+    /** Source addresses (IPs or CIDRs) accepted without a key. */
+    allow: T.Array(T.String(), { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = T.Object(
+  {
+    data: T.String({ default: './kyoka-data' }),
+    /** Storage URL: sqlite:PATH or postgres://…; defaults to SQLite inside `data`. */
+    db: T.Optional(T.String({ minLength: 1 })),
+    http: T.Object(
+      {
+        host: T.String({ default: '127.0.0.1' }),
+        port: portDefault(8400),
+        tls: T.Optional(Tls),
+        /** Mark cookies Secure even without TLS here (when a TLS proxy is in front). */
+        secureCookies: T.Boolean({ default: false }),
+        trustProxy: T.Boolean({ default: false }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    ingest: T.Object(
+      {
+        /** Largest accepted request body after decompression, bytes. */
+        maxBodyBytes: T.Integer({ minimum: 1024, default: 32 * 1024 * 1024 }),
+        /** Largest number of events in one request. */
+        maxBatch: T.Integer({ minimum: 1, default: 50_000 }),
+        /** Most events waiting for storage before producers get 503 (back-pressure). */
+        maxQueue: T.Integer({ minimum: 1000, default: 200_000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    syslog: T.Object(
+      {
+        host: T.String({ default: '127.0.0.1' }),
+        udp: T.Object({ enabled: T.Boolean({ default: true }), port: portDefault(5514) }, { default: {}, additionalProperties: false }),
+        tcp: T.Object(
+          { enabled: T.Boolean({ default: true }), port: portDefault(5514), tls: T.Optional(Tls) },
+          { default: {}, additionalProperties: false },
+        ),
+        maxMessageBytes: T.Integer({ minimum: 480, maximum: 1024 * 1024, default: 65536 }),
+        /** Idle TCP connections are closed after this many seconds. */
+        idleTimeoutSec: T.Integer({ minimum: 1, default: 300 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    receivers: T.Array(Receiver, { default: [] }),
+    retention: T.Object({ days: T.Integer({ minimum: 1, default: 30 }) }, { default: {}, additionalProperties: false }),
+    auth: T.Object(
+      {
+        sessionHours: T.Number({ minimum: 0.1, default: 12 }),
+        loginPerMinute: T.Integer({ minimum: 1, default: 10 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    log: T.Object(
+      { level: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l)), { default: 'info' }) },
+      { default: {}, additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type KyokaConfig = Static<typeof ConfigSchema>;
+export type ReceiverConfig = Static<typeof Receiver>;

@@ -1,0 +1,138 @@
+/**
+ * Group commit between producers and the store. Concurrent requests are coalesced into one
+ * transaction (large batches are what makes SQLite fast), and `write()` resolves only once
+ * the batch holding those events has been durably committed: the HTTP 2xx promise.
+ * Back-pressure: past `maxQueue` waiting events, write() refuses (503) and enqueue() drops
+ * (syslog cannot be slowed down) — both counted.
+ */
+import { KyokaError, type KyokaEvent } from '@kyoka/core';
+import type { Metrics } from '../metrics/index.ts';
+import type { EventStore } from '../store/types.ts';
+
+interface Pending {
+  events: KyokaEvent[];
+  resolve?: (r: { inserted: number; duplicates: number }) => void;
+  reject?: (e: unknown) => void;
+}
+
+export interface WriterOptions {
+  maxQueue: number;
+  /** Most events in one transaction. */
+  maxTransaction?: number;
+  /** How long fire-and-forget events may wait to join a larger batch, ms. */
+  lingerMs?: number;
+}
+
+export class EventWriter {
+  private queue: Pending[] = [];
+  private queued = 0;
+  private writing = false;
+  private timer: NodeJS.Timeout | undefined;
+  private idleWaiters: Array<() => void> = [];
+  private closed = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly metrics: Metrics,
+    private readonly opts: WriterOptions,
+  ) {}
+
+  get depth(): number {
+    return this.queued;
+  }
+
+  /** Stores the events; resolves after commit. Rejects with 503 when the queue is full. */
+  write(events: KyokaEvent[]): Promise<{ inserted: number; duplicates: number }> {
+    if (this.closed) return Promise.reject(new KyokaError('KYOKA_E_UNAVAILABLE', 'server is shutting down'));
+    if (this.queued + events.length > this.opts.maxQueue && this.queued > 0) {
+      return Promise.reject(new KyokaError('KYOKA_E_UNAVAILABLE', 'ingest queue is full; retry later'));
+    }
+    return new Promise((resolve, reject) => {
+      this.push({ events, resolve, reject });
+      this.schedule(0);
+    });
+  }
+
+  /** Queues events without waiting (syslog). Returns false when they were dropped. */
+  enqueue(events: KyokaEvent[], source: string): boolean {
+    if (this.closed || this.queued + events.length > this.opts.maxQueue) {
+      this.metrics.dropped.inc({ source }, events.length);
+      return false;
+    }
+    this.push({ events });
+    this.schedule(this.opts.lingerMs ?? 20);
+    return true;
+  }
+
+  /** Resolves when everything queued so far is stored. */
+  flush(): Promise<void> {
+    if (!this.writing && this.queued === 0) return Promise.resolve();
+    this.schedule(0);
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+  }
+
+  private push(p: Pending): void {
+    this.queue.push(p);
+    this.queued += p.events.length;
+    this.metrics.queueDepth.set(this.queued);
+  }
+
+  private schedule(delay: number): void {
+    if (this.writing) return;
+    if (this.timer && delay > 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    // setImmediate-like (0 ms) lets every request parsed in this loop turn join the batch.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.drain();
+    }, delay);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    const max = this.opts.maxTransaction ?? 20_000;
+    try {
+      while (this.queue.length) {
+        const batch: Pending[] = [];
+        let n = 0;
+        while (this.queue.length && (n === 0 || n + (this.queue[0] as Pending).events.length <= max)) {
+          const p = this.queue.shift() as Pending;
+          batch.push(p);
+          n += p.events.length;
+        }
+        const all = batch.length === 1 ? (batch[0] as Pending).events : batch.flatMap((p) => p.events);
+        const end = this.metrics.storeLatency.startTimer();
+        try {
+          const res = await this.store.insert(all);
+          end();
+          this.metrics.storeBatch.observe(all.length);
+          if (res.duplicates) this.metrics.duplicates.inc(res.duplicates);
+          // Exact counts when the batch is one request; for coalesced batches the store only
+          // knows totals, so each request hears how many of its events are now stored.
+          if (batch.length === 1) batch[0]?.resolve?.(res);
+          else for (const p of batch) p.resolve?.({ inserted: p.events.length, duplicates: 0 });
+        } catch (err) {
+          end();
+          this.metrics.storeErrors.inc();
+          const e = err instanceof KyokaError ? err : new KyokaError('KYOKA_E_STORE', 'storing events failed', { cause: err });
+          for (const p of batch) p.reject?.(e);
+          if (batch.some((p) => !p.reject)) console.error('kyoka: dropping queued events after store failure:', (err as Error).message);
+        } finally {
+          this.queued -= n;
+          this.metrics.queueDepth.set(this.queued);
+        }
+      }
+    } finally {
+      this.writing = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+}
