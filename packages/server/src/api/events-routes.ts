@@ -34,16 +34,24 @@ export async function handleIngest(ctx: ServerContext, source: IngestSource, req
   return reply.status(allErrors.length ? 207 : 200).send(out);
 }
 
-/** Raw-body parsing for ingest routes: we decode gzip/JSON/NDJSON ourselves, with our limits. */
-export function rawBodyParsers(app: FastifyInstance, limit: number): void {
+/**
+ * Raw-body parsing for ingest routes: we decode gzip/JSON/NDJSON ourselves, with our limits.
+ * Bodies refused by fastify's size cap are counted for the source before the shared handler answers.
+ */
+export function rawBodyParsers(app: FastifyInstance, limit: number, ctx: ServerContext, source: string): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limit }, (_req, body, done) => done(null, body));
+  app.addHook('onError', async (_req, _reply, err) => {
+    const code = (err as { code?: string }).code;
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') ctx.ingest.malformed(source, 'too_large');
+    else if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY') ctx.ingest.malformed(source, 'bad_body');
+  });
 }
 
 export async function eventsRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   // Compressed bodies are capped again after gunzip; this caps the wire size.
   await app.register(async (scope) => {
-    rawBodyParsers(scope, ctx.config.ingest.maxBodyBytes);
+    rawBodyParsers(scope, ctx.config.ingest.maxBodyBytes, ctx, API_SOURCE.name);
     scope.post(
       '/api/v1/events',
       {

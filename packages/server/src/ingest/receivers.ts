@@ -42,7 +42,7 @@ export async function startReceiver(ctx: ServerContext, rc: ReceiverConfig): Pro
     https: rc.tls ? { cert: readFileSync(rc.tls.cert), key: readFileSync(rc.tls.key) } : null,
   }) as unknown as FastifyInstance;
   installErrorHandler(app);
-  rawBodyParsers(app, ctx.config.ingest.maxBodyBytes);
+  rawBodyParsers(app, ctx.config.ingest.maxBodyBytes, ctx, rc.name);
   const source = { name: rc.name, type: rc.type, transport: 'http' as const };
 
   app.route({

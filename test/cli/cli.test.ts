@@ -1,0 +1,109 @@
+/** The kyoka CLI as an operator meets it: help, first-run credentials, config errors, busy ports, keys. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { KYOKA_BIN, ROOT, kyokaCli, startKyoka } from '../helpers/kyoka.ts';
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [KYOKA_BIN, ...args], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 });
+}
+
+describe('kyoka CLI', () => {
+  it('has --help for every role', () => {
+    for (const args of [['--help'], ['start', '--help'], ['server', '--help'], ['keys', '--help'], ['keys', 'create', '--help'], ['users', '--help']]) {
+      const r = run(args);
+      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, /Usage: kyoka/);
+    }
+  });
+
+  it('first run prints a generated admin password once; it logs in; the second run does not print it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kyoka-cli-'));
+    try {
+      const k = await startKyoka({ dataDir });
+      assert.match(k.adminPassword, /^[A-Za-z0-9]{20}$/);
+      const login = await fetch(`${k.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: k.adminPassword }),
+      });
+      assert.equal(login.status, 200);
+      assert.match(login.headers.get('set-cookie') ?? '', /kyoka_session=.*HttpOnly.*SameSite=Strict/i);
+      await k.stop();
+      const k2 = await startKyoka({ dataDir, ingestKey: 'unused' });
+      assert.doesNotMatch(k2.output(), /password/i);
+      await k2.stop();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes KYOKA_ADMIN_PASSWORD instead of generating one', async () => {
+    const k = await startKyoka({ env: { KYOKA_ADMIN_PASSWORD: 'correct horse battery staple' } });
+    try {
+      assert.doesNotMatch(k.output(), /correct horse/);
+      const login = await fetch(`${k.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'correct horse battery staple' }),
+      });
+      assert.equal(login.status, 200);
+    } finally {
+      await k.stop();
+    }
+  });
+
+  it('names the key of a bad config value, from file, env and flags', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kyoka-cfg-'));
+    try {
+      writeFileSync(join(dir, 'bad.yaml'), 'http:\n  port: "eighty"\n');
+      let r = run(['server', '--config', join(dir, 'bad.yaml'), '--data', dir]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /config key http\.port/);
+      writeFileSync(join(dir, 'bad2.yaml'), 'retention:\n  dayz: 3\n');
+      r = run(['server', '--config', join(dir, 'bad2.yaml'), '--data', dir]);
+      assert.match(r.stderr, /retention/);
+      r = run(['server', '--data', dir], { KYOKA_SYSLOG_UDP_PORT: 'x' });
+      assert.match(r.stderr, /KYOKA_SYSLOG_UDP_PORT/);
+      r = run(['server', '--data', dir, '--port', '99999']);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /port/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a port already in use is an error naming the port', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'kyoka-port-'));
+    try {
+      const r = run(['start', '--data', dir, '--port', String(port), '--no-syslog']);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, new RegExp(`port ${port}/tcp is already in use \\(config key http\\.port\\)`));
+    } finally {
+      blocker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keys create works while the server runs, and the new key is accepted at once', async () => {
+    const k = await startKyoka();
+    try {
+      const key = kyokaCli(['keys', 'create', '--name', 'late', '--role', 'ingest', '--data', k.dataDir]).trim();
+      assert.match(key, /^kyk_[A-Za-z0-9]{8}_[A-Za-z0-9]{32}$/);
+      const r = await fetch(`${k.url}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: '{"message":"late key"}' });
+      assert.equal(r.status, 200);
+      const list = kyokaCli(['keys', 'list', '--data', k.dataDir]);
+      assert.match(list, /late\tingest/);
+      assert.doesNotMatch(list, new RegExp(key));
+    } finally {
+      await k.stop();
+    }
+  });
+});
