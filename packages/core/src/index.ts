@@ -1,3 +1,5 @@
 export * from './errors/index.ts';
 export * from './event/index.ts';
+export * from './parsers/index.ts';
 export * from './query/index.ts';
+export * from './syslog/index.ts';
