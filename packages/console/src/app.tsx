@@ -1,0 +1,55 @@
+/** Top-level layout and routing: login page for anonymous users, the app shell otherwise. */
+import { AppShell, Center, Loader } from '@mantine/core';
+import { useEffect } from 'react';
+import { safeNext, useSession } from './api/session.tsx';
+import { AppHeader } from './components/app-header.tsx';
+import { navigate, useLocation } from './lib/router.ts';
+import { KeysPage } from './pages/keys-page.tsx';
+import { LoginPage } from './pages/login-page.tsx';
+import { NotFoundPage } from './pages/not-found-page.tsx';
+import { OverviewPage } from './pages/overview-page.tsx';
+import { SearchPage } from './pages/search-page.tsx';
+
+function Page({ path }: { path: string }) {
+  switch (path) {
+    case '/':
+    case '/overview':
+      return <OverviewPage />;
+    case '/search':
+      return <SearchPage />;
+    case '/keys':
+      return <KeysPage />;
+    default:
+      return <NotFoundPage />;
+  }
+}
+
+export function App() {
+  const { status } = useSession();
+  const { path, query } = useLocation();
+  const next = query.get('next');
+
+  useEffect(() => {
+    if (status === 'authenticated' && path === '/login') navigate(safeNext(next), { replace: true });
+  }, [status, path, next]);
+
+  if (status === 'loading') {
+    return (
+      <Center h="100vh">
+        <Loader />
+      </Center>
+    );
+  }
+  if (status === 'anonymous' || path === '/login') return <LoginPage />;
+
+  return (
+    <AppShell header={{ height: 60 }} padding="lg">
+      <AppShell.Header>
+        <AppHeader path={path} />
+      </AppShell.Header>
+      <AppShell.Main>
+        <Page path={path} />
+      </AppShell.Main>
+    </AppShell>
+  );
+}
