@@ -1,0 +1,2 @@
+export * from './framing.ts';
+export * from './parse.ts';
