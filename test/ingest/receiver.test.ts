@@ -57,7 +57,10 @@ describe('log-source HTTP receiver (QRadar-style)', () => {
     assert.equal(r.status, 200, await r.text());
     const res = await searchUntil(k, k.readKey, { q: 'kyoka.source:mitmproxy', from: '2025-01-01T00:00:00Z', order: 'asc' }, (x) => x.total >= 3);
     assert.equal(res.total, 3);
-    const [req, resp] = res.events as [Record<string, any>, Record<string, any>];
+    const evs = res.events as Record<string, any>[];
+    const req = evs.find((e) => e.url.domain === 'www.hsbc.com.hk' && e.event.action === 'http.request') as Record<string, any>;
+    const resp = evs.find((e) => e.event.action === 'http.response') as Record<string, any>;
+    assert.ok(req && resp, JSON.stringify(evs));
     assert.equal(req['@timestamp'], '2025-01-06T15:35:28.440Z');
     assert.equal(req.source.ip, '192.168.87.6');
     assert.equal(req.destination.ip, '3.165.102.8');

@@ -71,6 +71,8 @@ export function syslogToEvent(input: string | Buffer, ctx: ParseContext): EventI
   const m = parseSyslog(input, { receivedAt: ctx.receivedAt });
   const original = typeof input === 'string' ? input : input.toString('utf8');
   if (m.malformed) throw badEvent('syslog: not a syslog message (empty or binary)');
+  // rsyslog keeps the space after "tag:" when it re-emits RFC 3164 input as RFC 5424.
+  if (m.message.charCodeAt(0) === 32) m.message = m.message.trimStart();
   const ts =
     m.timestamp !== undefined && Number.isFinite(m.timestamp.getTime()) ? m.timestamp.toISOString() : undefined;
 
