@@ -40,8 +40,8 @@ export async function startKyoka(
 ): Promise<Kyoka> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kyoka-test-'));
   const cfgArgs = opts.configFile ? ['--config', opts.configFile] : [];
-  const ingestKey = opts.ingestKey ?? kyokaCli(['keys', 'create', '--name', 'test-ingest', '--role', 'ingest', '--data', dataDir, ...cfgArgs]).trim();
-  const readKey = kyokaCli(['keys', 'create', '--name', 'test-read', '--role', 'analyst', '--data', dataDir, ...cfgArgs]).trim();
+  const ingestKey = opts.ingestKey ?? kyokaCli(['keys', 'create', '--name', 'test-ingest', '--role', 'ingest', '--data', dataDir, ...cfgArgs], opts.env).trim();
+  const readKey = kyokaCli(['keys', 'create', '--name', 'test-read', '--role', 'analyst', '--data', dataDir, ...cfgArgs], opts.env).trim();
   const proc = spawn(
     process.execPath,
     [KYOKA_BIN, 'start', '--data', dataDir, '--port', '0', '--syslog-port', '0', ...cfgArgs, ...(opts.args ?? [])],

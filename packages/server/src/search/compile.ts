@@ -1,0 +1,270 @@
+/**
+ * Compiles the query AST into a parameterized SQL boolean expression for SQLite or
+ * PostgreSQL. User text only ever travels as bind parameters; field names are either mapped
+ * to hot columns (HOT_FIELDS) or validated and passed as JSON-path parameters.
+ *
+ * Semantics (identical in both backends, checked by the store conformance suite):
+ * - keyword: exact, case-sensitive; wildcard * ? case-sensitive; arrays match any element.
+ * - text (message): case-insensitive contains (ASCII folding guaranteed).
+ * - ip: exact IP or CIDR (v4/v6, v4 seen as ::ffff:a.b.c.d) via sortable keys; wildcard on text.
+ * - long/date: numeric (dates as ISO or epoch ms); keyword ranges are byte-wise lexical.
+ * - free text: case-insensitive substring of any string/number value of the event
+ *   (phrase = contiguous); see textPredicate for the index/tail split.
+ * NULL never leaks through NOT: each NOT coalesces its child to FALSE.
+ */
+import { fieldType, HOT_FIELDS } from '@kyoka/core';
+import type { QueryNode } from '@kyoka/core/query/ast';
+import { ipKey, ipRange } from '../store/ip.ts';
+import {
+  badQuery,
+  type Dialect,
+  fieldParts,
+  globPattern,
+  likePattern,
+  longestLiteral,
+  Params,
+  sqliteJsonPath,
+  textRegex,
+  toEpochMs,
+  toNumber,
+} from './sql-util.ts';
+
+export { type Dialect, Params } from './sql-util.ts';
+
+export interface CompileContext {
+  params: Params;
+  /** Qualifier of the events table in the surrounding SQL. */
+  alias: string;
+  /** SQLite: this partition's contentless FTS5 table and the highest rowid it covers. */
+  fts?: { table: string; hw: number } | null;
+}
+
+export function compile(node: QueryNode, dialect: Dialect, alias = 't'): { sql: string; params: unknown[] } {
+  const params = new Params(dialect);
+  const sql = compileWhere(node, { params, alias });
+  return { sql, params: params.values };
+}
+
+export function compileWhere(node: QueryNode, ctx: CompileContext): string {
+  switch (node.type) {
+    case 'all':
+      return '1=1';
+    case 'and':
+    case 'or': {
+      if (node.children.length === 0) return node.type === 'and' ? '1=1' : '1=0';
+      const op = node.type === 'and' ? ' AND ' : ' OR ';
+      return `(${node.children.map((c) => compileWhere(c, ctx)).join(op)})`;
+    }
+    case 'not':
+      return `(NOT COALESCE(${compileWhere(node.child, ctx)}, FALSE))`;
+    case 'term':
+      return termPredicate(node.field, node.value, node.wildcard, ctx);
+    case 'range':
+      return rangePredicate(node.field, node.op, node.value, ctx);
+    case 'exists':
+      return existsPredicate(node.field, ctx);
+    case 'text':
+      return freeText(node.value, node.phrase, node.wildcard, ctx);
+    default:
+      throw badQuery(`unsupported query node ${(node as { type: string }).type}`);
+  }
+}
+
+const pg = (ctx: CompileContext) => ctx.params.dialect === 'postgres';
+
+function hotColumn(field: string, ctx: CompileContext): { col: string; type: string; key: string } | null {
+  const h = HOT_FIELDS[field];
+  if (!h) return null;
+  return { col: `${ctx.alias}.${h.column}`, type: h.type, key: `${ctx.alias}.${h.column}_key` };
+}
+
+function wildcardOn(col: string, value: string, ctx: CompileContext, caseInsensitive = false): string {
+  if (caseInsensitive) {
+    return `${col} ${pg(ctx) ? 'ILIKE' : 'LIKE'} ${ctx.params.add(likePattern(value, true, true))} ESCAPE '\\'`;
+  }
+  if (pg(ctx)) return `${col} LIKE ${ctx.params.add(likePattern(value, true, false))} ESCAPE '\\'`;
+  return `${col} GLOB ${ctx.params.add(globPattern(value))}`;
+}
+
+function ipCondition(keyExpr: string, value: string, ctx: CompileContext): string {
+  const r = ipRange(value);
+  if (!r) throw badQuery(`not an IP address or CIDR: ${JSON.stringify(value)}`);
+  if (r.lo === r.hi) return `${keyExpr} = ${ctx.params.add(r.lo)}`;
+  return `${keyExpr} BETWEEN ${ctx.params.add(r.lo)} AND ${ctx.params.add(r.hi)}`;
+}
+
+function termPredicate(field: string, value: string, wildcard: boolean, ctx: CompileContext): string {
+  const hot = hotColumn(field, ctx);
+  if (!hot) return docPredicate(field, ctx, (el) => elementTerm(field, value, wildcard, el, ctx));
+  const { col } = hot;
+  switch (hot.type) {
+    case 'text':
+      return `${col} ${pg(ctx) ? 'ILIKE' : 'LIKE'} ${ctx.params.add(likePattern(value, wildcard, true))} ESCAPE '\\'`;
+    case 'ip':
+      return wildcard ? wildcardOn(col, value, ctx) : ipCondition(hot.key, value, ctx);
+    case 'long':
+      if (wildcard) return wildcardOn(pg(ctx) ? `${col}::text` : `CAST(${col} AS TEXT)`, value, ctx);
+      return intEquals(col, toNumber(field, value), ctx);
+    case 'date':
+      if (wildcard) throw badQuery(`${field}: wildcards are not supported on dates`);
+      return intEquals(col, toEpochMs(field, value), ctx);
+    default:
+      return wildcard ? wildcardOn(col, value, ctx) : `${col} = ${ctx.params.add(value)}`;
+  }
+}
+
+const OPS = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+
+/**
+ * Integer columns compared with integer parameters only (a fractional bound would make
+ * PostgreSQL reject the bigint parameter or skip the index): x > 1.5 ⇔ x > 1, x >= 1.5 ⇔ x >= 2.
+ */
+function intBound(op: keyof typeof OPS, n: number): number {
+  return op === 'gt' || op === 'lte' ? Math.floor(n) : Math.ceil(n);
+}
+
+function intEquals(col: string, n: number, ctx: CompileContext): string {
+  return Number.isInteger(n) ? `${col} = ${ctx.params.add(n)}` : '1=0';
+}
+
+function rangePredicate(field: string, op: keyof typeof OPS, value: string, ctx: CompileContext): string {
+  const sqlOp = OPS[op];
+  const hot = hotColumn(field, ctx);
+  if (!hot) return docPredicate(field, ctx, (el) => elementRange(field, sqlOp, value, el, ctx));
+  switch (hot.type) {
+    case 'long':
+      return `${hot.col} ${sqlOp} ${ctx.params.add(intBound(op, toNumber(field, value)))}`;
+    case 'date':
+      return `${hot.col} ${sqlOp} ${ctx.params.add(intBound(op, toEpochMs(field, value)))}`;
+    case 'ip': {
+      const k = ipKey(value);
+      if (!k) throw badQuery(`not an IP address: ${JSON.stringify(value)}`);
+      return `${hot.key} ${sqlOp} ${ctx.params.add(k)}`;
+    }
+    default:
+      return `${pg(ctx) ? `${hot.col} COLLATE "C"` : hot.col} ${sqlOp} ${ctx.params.add(value)}`;
+  }
+}
+
+function existsPredicate(field: string, ctx: CompileContext): string {
+  const hot = hotColumn(field, ctx);
+  if (hot) return `${hot.col} IS NOT NULL`;
+  const parts = fieldParts(field);
+  if (pg(ctx)) return `COALESCE(jsonb_typeof(${ctx.alias}.doc #> ${ctx.params.add(parts)}::text[]), 'null') <> 'null'`;
+  return `COALESCE(json_type(${ctx.alias}.doc, ${ctx.params.add(sqliteJsonPath(parts))}), 'null') <> 'null'`;
+}
+
+// ---- non-hot fields: every scalar at the path, or every scalar element of an array there ----
+
+interface Element {
+  /** Element as text ('true'/'false' for booleans, canonical number text). */
+  text: string;
+  /** Element as a number (only meaningful when isNumber holds). */
+  num: string;
+  isNumber: string;
+}
+
+const SQLITE_EL: Element = {
+  text: `(CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END)`,
+  num: 'j.value',
+  isNumber: `j.type IN ('integer', 'real')`,
+};
+const PG_EL: Element = {
+  text: `(j.v #>> '{}')`,
+  num: `(j.v #>> '{}')::numeric`,
+  isNumber: `jsonb_typeof(j.v) = 'number'`,
+};
+
+/** FROM-clause source yielding one row per scalar value at `field` (used by top() too). */
+export function docElements(field: string, ctx: CompileContext): { source: string; filter: string; el: Element } {
+  const parts = fieldParts(field);
+  const d = `${ctx.alias}.doc`;
+  if (pg(ctx)) {
+    const p = `${ctx.params.add(parts)}::text[]`;
+    return {
+      source: `jsonb_array_elements(CASE jsonb_typeof(${d} #> ${p}) WHEN 'array' THEN ${d} #> ${p} WHEN 'object' THEN '[]'::jsonb ELSE jsonb_build_array(${d} #> ${p}) END) j(v)`,
+      filter: `jsonb_typeof(j.v) NOT IN ('object', 'array', 'null')`,
+      el: PG_EL,
+    };
+  }
+  return {
+    source: `json_each(${d}, ${ctx.params.add(sqliteJsonPath(parts))}) j`,
+    // array elements have integer keys, a scalar at the path a NULL key; object members are skipped
+    filter: `(j.key IS NULL OR typeof(j.key) = 'integer') AND j.type NOT IN ('object', 'array', 'null')`,
+    el: SQLITE_EL,
+  };
+}
+
+function docPredicate(field: string, ctx: CompileContext, pred: (el: Element) => string): string {
+  const { source, filter, el } = docElements(field, ctx);
+  return `EXISTS (SELECT 1 FROM ${source} WHERE ${filter} AND ${pred(el)})`;
+}
+
+function elementTerm(field: string, value: string, wildcard: boolean, el: Element, ctx: CompileContext): string {
+  const type = fieldType(field);
+  if (type === 'long' && !wildcard) return `${el.isNumber} AND ${el.num} = ${ctx.params.add(toNumber(field, value))}`;
+  if (type === 'ip' && !wildcard) return ipElement(el.text, value, ctx);
+  if (type === 'date' && !wildcard) return `${el.text} = ${ctx.params.add(new Date(toEpochMs(field, value)).toISOString())}`;
+  return wildcard ? wildcardOn(el.text, value, ctx) : `${el.text} = ${ctx.params.add(value)}`;
+}
+
+function elementRange(field: string, op: string, value: string, el: Element, ctx: CompileContext): string {
+  const type = fieldType(field);
+  if (type === 'long') return `${el.isNumber} AND ${el.num} ${op} ${ctx.params.add(toNumber(field, value))}`;
+  // dates outside the hot columns are ISO-8601 UTC strings: compare them lexically
+  const v = type === 'date' ? new Date(toEpochMs(field, value)).toISOString() : value;
+  if (type === 'ip') {
+    const k = ipKey(value);
+    if (!k) throw badQuery(`not an IP address: ${JSON.stringify(value)}`);
+    return `${ipKeyFn(el.text, ctx)} ${op} ${ctx.params.add(k)}`;
+  }
+  return `${pg(ctx) ? `${el.text} COLLATE "C"` : el.text} ${op} ${ctx.params.add(v)}`;
+}
+
+/** kyoka_ip_key(text): a SQL function each backend registers (SQLite UDF, PG plpgsql). */
+function ipKeyFn(textExpr: string, _ctx: CompileContext): string {
+  return `kyoka_ip_key(${textExpr})`;
+}
+
+function ipElement(textExpr: string, value: string, ctx: CompileContext): string {
+  return ipCondition(ipKeyFn(textExpr, ctx), value, ctx);
+}
+
+// ---- free text ----
+
+function freeText(value: string, phrase: boolean, wildcard: boolean, ctx: CompileContext): string {
+  const words = phrase ? [value] : value.split(/\s+/).filter((w) => w !== '');
+  if (words.length === 0) return '1=1';
+  if (words.length === 1) return textPredicate(words[0]!, wildcard, ctx);
+  return `(${words.map((w) => textPredicate(w, wildcard, ctx)).join(' AND ')})`;
+}
+
+/**
+ * PostgreSQL: ILIKE on kyoka_text(doc), served by a pg_trgm GIN expression index once the
+ * partition is sealed (and maintained inline after that), a scan while it is hot.
+ * SQLite: rows up to the FTS high-water mark are found through the trigram FTS5 table; rows
+ * above it (not indexed yet) are scanned with a LIKE prefilter on the JSON text and verified
+ * by kyoka_match(doc, regex), so answers are complete at any moment.
+ */
+function textPredicate(value: string, wildcard: boolean, ctx: CompileContext): string {
+  const d = `${ctx.alias}.doc`;
+  if (pg(ctx)) return `kyoka_text(${d}) ILIKE ${ctx.params.add(likePattern(value, wildcard, true))} ESCAPE '\\'`;
+  const literal = longestLiteral(value, wildcard);
+  const verify = () => `kyoka_match(${d}, ${ctx.params.add(textRegex(value, wildcard))})`;
+  // The JSON form of a substring is a substring of the JSON form (escaping is per character),
+  // so LIKE on doc is a sound prefilter; LIKE only folds ASCII case, hence the ASCII guard.
+  const prefilter = () =>
+    /^[\x20-\x7e]+$/.test(literal)
+      ? `${d} LIKE ${ctx.params.add(likePattern(JSON.stringify(literal).slice(1, -1), false, true))} ESCAPE '\\' AND `
+      : '';
+  const fts = ctx.fts;
+  if (!fts || [...literal].length < 3) return `(${prefilter()}${verify()})`;
+  // Built strictly in text order: SQLite placeholders are positional.
+  const rowid = `${ctx.alias}.rowid`;
+  let sql = `((${rowid} <= ${ctx.params.add(fts.hw)} AND ${rowid} IN (SELECT rowid FROM ${fts.table} WHERE `;
+  sql += `${fts.table} MATCH ${ctx.params.add(`"${literal.replace(/"/g, '""')}"`)})`;
+  if (wildcard) sql += ` AND ${verify()}`;
+  sql += `) OR (${rowid} > ${ctx.params.add(fts.hw)} AND `;
+  sql += prefilter();
+  return `${sql}${verify()}))`;
+}

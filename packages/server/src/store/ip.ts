@@ -1,0 +1,84 @@
+/**
+ * Sortable IP keys: 32 lowercase hex chars of the 16-byte IPv6 form (IPv4 as ::ffff:a.b.c.d).
+ * Equality and CIDR membership then become plain string comparisons / ranges that behave
+ * the same in SQLite and PostgreSQL and can use an ordinary B-tree index.
+ */
+import ipaddr from 'ipaddr.js';
+
+const V4_PREFIX = '00000000000000000000ffff';
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Strict dotted-quad parse (no octal/short forms); the ingest hot path, so no regex. */
+function v4Bytes(s: string): number[] | null {
+  const parts = s.split('.');
+  if (parts.length !== 4) return null;
+  const out: number[] = [];
+  for (const p of parts) {
+    if (p.length === 0 || p.length > 3) return null;
+    let n = 0;
+    for (let i = 0; i < p.length; i++) {
+      const c = p.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return null;
+      n = n * 10 + c;
+    }
+    if (n > 255 || (p.length > 1 && p[0] === '0')) return null;
+    out.push(n);
+  }
+  return out;
+}
+
+/** 16 bytes of an IPv4/IPv6 address, or null when it is not one. */
+export function ipBytes(s: string): number[] | null {
+  const v4 = v4Bytes(s);
+  if (v4) return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...v4];
+  if (!s.includes(':')) return null;
+  try {
+    return ipaddr.IPv6.parse(s).toByteArray();
+  } catch {
+    return null;
+  }
+}
+
+function hex(bytes: number[]): string {
+  let h = '';
+  for (const b of bytes) h += HEX[b];
+  return h;
+}
+
+/** Sortable key of an IP string, or null for anything that is not an IP. */
+export function ipKey(s: unknown): string | null {
+  if (typeof s !== 'string') return null;
+  const v4 = v4Bytes(s);
+  if (v4) return V4_PREFIX + HEX[v4[0]!]! + HEX[v4[1]!]! + HEX[v4[2]!]! + HEX[v4[3]!]!;
+  const b = ipBytes(s);
+  return b ? hex(b) : null;
+}
+
+/**
+ * Inclusive key range [lo, hi] of an IP or CIDR ("10.0.0.0/8", "2001:db8::/32"), or null.
+ * IPv4 prefixes are shifted by 96 bits so they cover the ::ffff:0:0/96 mapped space.
+ */
+export function ipRange(s: string): { lo: string; hi: string } | null {
+  const slash = s.indexOf('/');
+  const addr = slash < 0 ? s : s.slice(0, slash);
+  const bytes = ipBytes(addr);
+  if (!bytes) return null;
+  let bits = 128;
+  if (slash >= 0) {
+    const lenText = s.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(lenText)) return null;
+    const len = Number(lenText);
+    const isV4 = v4Bytes(addr) !== null;
+    if (len > (isV4 ? 32 : 128)) return null;
+    bits = isV4 ? len + 96 : len;
+  }
+  const lo = bytes.slice();
+  const hi = bytes.slice();
+  for (let i = 0; i < 16; i++) {
+    const keep = Math.max(0, Math.min(8, bits - i * 8));
+    const mask = keep === 0 ? 0 : (0xff << (8 - keep)) & 0xff;
+    lo[i] = bytes[i]! & mask;
+    hi[i] = (bytes[i]! & mask) | (~mask & 0xff);
+  }
+  return { lo: hex(lo), hi: hex(hi) };
+}

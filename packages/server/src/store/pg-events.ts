@@ -1,0 +1,259 @@
+/**
+ * EventStore on PostgreSQL. Inserts: one transaction per batch, one statement per day
+ * partition (INSERT … SELECT FROM unnest(column arrays) ON CONFLICT (id) DO NOTHING: a single
+ * named prepared statement whatever the batch size, no 65k-parameter limit). Commit is
+ * durable with the default synchronous_commit=on. The partition registry is re-read before
+ * each read, since other servers may add partitions.
+ */
+import { KyokaError, type KyokaEvent, toKyokaError } from '@kyoka/core';
+import type pg from 'pg';
+import { createPartitionSql, dropPartitionSql, sealSql } from './ddl.ts';
+import { COLUMNS, columnSqlType, DAY_MS, dayOf, eventRow, eventTs, type PartitionInfo, shouldSeal, tableName } from './partition.ts';
+import { getSql, parseDoc, type Reader, readHistogram, readSearch, readTop } from './read.ts';
+import type { EventStore, HistogramRequest, SearchRequest, SearchResult, TopRequest } from './types.ts';
+
+const DELETE_CHUNK = 5000;
+/** Advisory lock ids: (LOCK_NS, n). */
+export const LOCK_NS = 0x6b796f6b; // "kyok"
+export const LOCK_MIGRATE = 1;
+const LOCK_MAINTENANCE = 2;
+
+export interface PgEventOptions {
+  hotQuietMs: number;
+  now: () => number;
+  /** Runs migrations; resolves to whether pg_trgm is available. */
+  migrate: () => Promise<boolean>;
+}
+
+const ARRAY_TYPES = COLUMNS.map((c) => {
+  const t = columnSqlType(c, 'postgres');
+  return t.startsWith('BIGINT') ? 'int8[]' : t.startsWith('JSONB') ? 'jsonb[]' : 'text[]';
+});
+
+export class PgEventStore implements EventStore {
+  readonly kind = 'postgres' as const;
+  private parts = new Map<number, PartitionInfo>();
+  private trigram = false;
+
+  constructor(
+    private pool: pg.Pool,
+    private opts: PgEventOptions,
+  ) {}
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw err instanceof KyokaError ? err : toKyokaError(err, 'KYOKA_E_STORE');
+    }
+  }
+
+  async init(): Promise<void> {
+    await this.guard(async () => {
+      this.trigram = await this.opts.migrate();
+      await this.refresh();
+    });
+  }
+
+  private async refresh(): Promise<void> {
+    const r = await this.pool.query('SELECT day, tbl, sealed, fts_hw, rows, last_write FROM event_partitions');
+    const next = new Map<number, PartitionInfo>();
+    for (const x of r.rows) {
+      const day = Number(x.day);
+      next.set(day, {
+        day,
+        table: String(x.tbl),
+        sealed: Number(x.sealed) === 1,
+        ftsHw: 0,
+        rows: Number(x.rows),
+        lastWrite: Number(x.last_write),
+      });
+    }
+    this.parts = next;
+  }
+
+  /** Creates missing day tables in their own committed transaction (serialized across servers). */
+  private async ensurePartitions(days: number[]): Promise<void> {
+    const missing = days.filter((d) => !this.parts.has(d));
+    if (!missing.length) return;
+    const c = await this.pool.connect();
+    try {
+      for (const day of missing) {
+        const table = tableName(day);
+        await c.query('BEGIN');
+        await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NS, 1000 + (day % 1_000_000)]);
+        for (const s of createPartitionSql('postgres', table)) await c.query(s);
+        await c.query('INSERT INTO event_partitions (day, tbl) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING', [day, table]);
+        await c.query('COMMIT');
+        this.parts.set(day, { day, table, sealed: false, ftsHw: 0, rows: 0, lastWrite: 0 });
+      }
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  async insert(events: KyokaEvent[]): Promise<{ inserted: number; duplicates: number }> {
+    return this.guard(async () => {
+      const byDay = new Map<number, unknown[][]>();
+      for (const e of events) {
+        const ts = eventTs(e);
+        const day = dayOf(ts);
+        let list = byDay.get(day);
+        if (!list) byDay.set(day, (list = []));
+        list.push(eventRow(e, ts));
+      }
+      const days = [...byDay.keys()].sort((a, b) => a - b); // fixed lock order: no deadlocks
+      await this.ensurePartitions(days);
+      const now = this.opts.now();
+      const c = await this.pool.connect();
+      let inserted = 0;
+      try {
+        await c.query('BEGIN');
+        const counts: number[] = [];
+        for (const day of days) {
+          const p = this.parts.get(day)!;
+          const rows = byDay.get(day)!;
+          const cols = COLUMNS.map((_, i) => rows.map((r) => r[i]));
+          const text = `INSERT INTO ${p.table} (${COLUMNS.join(', ')}) SELECT * FROM unnest(${ARRAY_TYPES.map((t, i) => `$${i + 1}::${t}`).join(', ')}) ON CONFLICT (id) DO NOTHING`;
+          const r = await c.query({ name: `kyoka_ins_${p.table}`, text, values: cols });
+          counts.push(r.rowCount ?? 0);
+          inserted += r.rowCount ?? 0;
+        }
+        // registry counters last: their row locks are then held only for the commit itself
+        for (let i = 0; i < days.length; i++) {
+          await c.query('UPDATE event_partitions SET rows = rows + $1, last_write = GREATEST(last_write, $2) WHERE day = $3', [
+            counts[i],
+            now,
+            days[i],
+          ]);
+        }
+        await c.query('COMMIT');
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => {});
+        if ((err as { code?: string }).code === '42P01') this.parts.clear(); // table dropped elsewhere
+        throw err;
+      } finally {
+        c.release();
+      }
+      return { inserted, duplicates: events.length - inserted };
+    });
+  }
+
+  private reader: Reader = {
+    dialect: 'postgres',
+    partitions: () => this.parts.values(),
+    ref: (p) => ({ table: p.table, fts: null }),
+    all: async (q) => (await this.pool.query(q.sql, q.params)).rows,
+  };
+
+  async get(id: string): Promise<KyokaEvent | null> {
+    return this.guard(async () => {
+      await this.refresh();
+      const q = getSql('postgres', [...this.parts.values()].sort((a, b) => b.day - a.day), id);
+      if (!q) return null;
+      const r = await this.pool.query(q.sql, q.params);
+      return r.rows[0] ? parseDoc(r.rows[0].doc) : null;
+    });
+  }
+
+  search(req: SearchRequest): Promise<SearchResult> {
+    return this.guard(async () => {
+      await this.refresh();
+      return readSearch(this.reader, req);
+    });
+  }
+
+  top(req: TopRequest): Promise<Array<{ value: string | number; count: number }>> {
+    return this.guard(async () => {
+      await this.refresh();
+      return readTop(this.reader, req);
+    });
+  }
+
+  histogram(req: HistogramRequest): Promise<Array<{ ts: number; count: number }>> {
+    return this.guard(async () => {
+      await this.refresh();
+      return readHistogram(this.reader, req);
+    });
+  }
+
+  async deleteOlderThan(ts: number): Promise<number> {
+    return this.guard(async () => {
+      await this.refresh();
+      let deleted = 0;
+      for (const p of [...this.parts.values()]) {
+        const start = p.day * DAY_MS;
+        if (start + DAY_MS <= ts) {
+          const c = await this.pool.connect();
+          try {
+            await c.query('BEGIN');
+            const r = await c.query('DELETE FROM event_partitions WHERE day = $1 RETURNING rows', [p.day]);
+            for (const s of dropPartitionSql('postgres', p.table)) await c.query(s);
+            await c.query('COMMIT');
+            deleted += Number(r.rows[0]?.rows ?? 0);
+          } catch (err) {
+            await c.query('ROLLBACK').catch(() => {});
+            throw err;
+          } finally {
+            c.release();
+          }
+          this.parts.delete(p.day);
+        } else if (start < ts) {
+          // straddling partition: short transactions so ingest is never held up for long
+          for (;;) {
+            const r = await this.pool.query(
+              `WITH d AS (DELETE FROM ${p.table} WHERE ctid IN (SELECT ctid FROM ${p.table} WHERE ts < $1 LIMIT ${DELETE_CHUNK}) RETURNING 1),
+                    u AS (UPDATE event_partitions SET rows = rows - (SELECT count(*) FROM d) WHERE day = $2 RETURNING 1)
+               SELECT (SELECT count(*) FROM d) AS n`,
+              [ts, p.day],
+            );
+            const n = Number(r.rows[0]?.n ?? 0);
+            deleted += n;
+            if (n < DELETE_CHUNK) break;
+          }
+        }
+      }
+      return deleted;
+    });
+  }
+
+  async maintenance(): Promise<void> {
+    await this.guard(async () => {
+      const c = await this.pool.connect();
+      try {
+        // one server seals at a time; the others skip this round
+        const lock = await c.query('SELECT pg_try_advisory_lock($1, $2) AS ok', [LOCK_NS, LOCK_MAINTENANCE]);
+        if (!lock.rows[0]?.ok) return;
+        try {
+          await this.refresh();
+          const now = this.opts.now();
+          for (const p of [...this.parts.values()].sort((a, b) => a.day - b.day)) {
+            if (!shouldSeal(p, now, this.opts.hotQuietMs)) continue;
+            for (const s of sealSql('postgres', p.table, this.trigram)) await c.query(s);
+            await c.query('UPDATE event_partitions SET sealed = 1 WHERE day = $1', [p.day]);
+            p.sealed = true;
+          }
+        } finally {
+          await c.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_NS, LOCK_MAINTENANCE]);
+        }
+      } finally {
+        c.release();
+      }
+    });
+  }
+
+  async stats(): Promise<{ events: number; bytes?: number; partitions: number }> {
+    return this.guard(async () => {
+      const r = await this.pool.query(
+        'SELECT COALESCE(sum(rows), 0) AS events, count(*) AS parts, pg_database_size(current_database()) AS bytes FROM event_partitions',
+      );
+      const x = r.rows[0];
+      return { events: Number(x.events), bytes: Number(x.bytes), partitions: Number(x.parts) };
+    });
+  }
+
+  async close(): Promise<void> {}
+}
