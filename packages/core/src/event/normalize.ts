@@ -10,6 +10,30 @@ import { newId } from './ulid.ts';
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const MAX_DEPTH = 16;
+const ISO_MS_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** Years 1970..9999: what ULIDs and ISO-8601 without extended years can hold. */
+const MIN_TS = 0;
+const MAX_TS = 253_402_300_799_999;
+
+let ingestedAt = -1;
+let ingestedIso = '';
+/** Batches share one receive time: format it once. */
+function isoOf(t: number): string {
+  if (t !== ingestedAt) {
+    ingestedAt = t;
+    ingestedIso = new Date(t).toISOString();
+  }
+  return ingestedIso;
+}
+
+const EVENT_STRING_FIELDS = ['action', 'dataset', 'module', 'kind', 'outcome', 'original'] as const;
+const EVENT_LIST_FIELDS = ['category', 'type'] as const;
+
+function isStringArray(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (const x of v) if (typeof x !== 'string') return false;
+  return true;
+}
 
 function bad(path: string, why: string): never {
   throw new KyokaError('KYOKA_E_BAD_EVENT', `${path}: ${why}`, { details: { field: path } });
@@ -20,8 +44,12 @@ function isObj(v: unknown): v is Record<string, unknown> {
 }
 
 /** Canonical text form of an IP, IPv4-mapped IPv6 folded to IPv4; undefined when invalid. */
+const IPV4_RE = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
 export function normalizeIp(v: unknown): string | undefined {
   if (typeof v !== 'string' || v.length > 64) return undefined;
+  // Fast path: canonical dotted-quad IPv4 is already normalized (most events).
+  if (IPV4_RE.test(v)) return v;
   let s = v.trim();
   const pct = s.indexOf('%');
   if (pct > 0) s = s.slice(0, pct); // drop IPv6 zone ids
@@ -92,11 +120,15 @@ export function normalizeEvent(input: EventInput, opts: NormalizeOptions): Kyoka
   const ev = input as Record<string, unknown>;
   if (!depthOk(ev, 0)) bad('(event)', `nested deeper than ${MAX_DEPTH} levels`);
 
-  const ts = toTimestamp(ev['@timestamp'] ?? ev.timestamp);
+  const rawTs = ev['@timestamp'] ?? ev.timestamp;
+  const ts = toTimestamp(rawTs);
   if (ev['@timestamp'] !== undefined && ts === undefined) bad('@timestamp', 'must be ISO-8601 or epoch ms');
   const when = ts ?? opts.receivedAt;
-  ev['@timestamp'] = new Date(when).toISOString();
-  if (Number.isNaN(Date.parse(ev['@timestamp'] as string))) bad('@timestamp', 'out of range');
+  // Already canonical (most producers): keep the string instead of re-formatting it.
+  if (typeof rawTs !== 'string' || !ISO_MS_RE.test(rawTs)) {
+    if (!(when >= MIN_TS && when <= MAX_TS)) bad('@timestamp', 'out of range');
+    ev['@timestamp'] = new Date(when).toISOString();
+  } else ev['@timestamp'] = rawTs;
 
   if (ev.id === undefined || ev.id === null || ev.id === '') ev.id = newId(when);
   else if (typeof ev.id !== 'string' || !ID_RE.test(ev.id)) bad('id', 'must be a ULID or a short [A-Za-z0-9._:-] string');
@@ -105,19 +137,20 @@ export function normalizeEvent(input: EventInput, opts: NormalizeOptions): Kyoka
   if (event === undefined) event = ev.event = {};
   else if (!isObj(event)) bad('event', 'must be an object');
   const e = event as Record<string, unknown>;
-  for (const k of ['action', 'dataset', 'module', 'kind', 'outcome', 'original'] as const) {
-    if (e[k] !== undefined && e[k] !== null && typeof e[k] !== 'string') bad(`event.${k}`, 'must be a string');
+  for (const k of EVENT_STRING_FIELDS) {
+    const v = e[k];
+    if (v !== undefined && v !== null && typeof v !== 'string') bad(`event.${k}`, 'must be a string');
   }
   if (e.severity !== undefined && (typeof e.severity !== 'number' || !Number.isFinite(e.severity))) {
     bad('event.severity', 'must be a number');
   }
-  for (const k of ['category', 'type'] as const) {
-    if (typeof e[k] === 'string') e[k] = [e[k]];
-    else if (e[k] !== undefined && !(Array.isArray(e[k]) && (e[k] as unknown[]).every((x) => typeof x === 'string'))) {
-      bad(`event.${k}`, 'must be a string or an array of strings');
-    }
+  for (const k of EVENT_LIST_FIELDS) {
+    const v = e[k];
+    if (v === undefined) continue;
+    if (typeof v === 'string') e[k] = [v];
+    else if (!isStringArray(v)) bad(`event.${k}`, 'must be a string or an array of strings');
   }
-  e.ingested = new Date(opts.receivedAt).toISOString();
+  e.ingested = isoOf(opts.receivedAt);
   if (e.kind === undefined) e.kind = 'event';
 
   for (const side of ['source', 'destination'] as const) {
