@@ -22,6 +22,7 @@ const { values } = parseArgs({
     modes: { type: 'string', default: 'http,syslog' },
     batch: { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '4' },
+    'node-args': { type: 'string', default: '' },
   },
 });
 const N = Number(values.events);
@@ -123,7 +124,7 @@ for (const backend of values.backends.split(',')) {
       await c.end();
       env.KYOKA_DB = pgh.url.replace(/\/[^/]*$/, `/${db}`);
     } else delete env.KYOKA_DB;
-    const k = await startKyoka({ dataDir, env: { ...env, KYOKA_LOG_LEVEL: 'warn' } });
+    const k = await startKyoka({ dataDir, env: { ...env, KYOKA_LOG_LEVEL: 'warn' }, nodeArgs: values['node-args'].split(' ').filter(Boolean) });
     const pid = k.proc.pid as number;
     try {
       const cpu0 = cpuSeconds(pid);

@@ -36,7 +36,7 @@ export function kyokaCli(args: string[], env: Record<string, string> = {}): stri
 }
 
 export async function startKyoka(
-  opts: { env?: Record<string, string>; args?: string[]; dataDir?: string; ingestKey?: string; configFile?: string } = {},
+  opts: { env?: Record<string, string>; args?: string[]; dataDir?: string; ingestKey?: string; configFile?: string; nodeArgs?: string[] } = {},
 ): Promise<Kyoka> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kyoka-test-'));
   const cfgArgs = opts.configFile ? ['--config', opts.configFile] : [];
@@ -44,7 +44,7 @@ export async function startKyoka(
   const readKey = kyokaCli(['keys', 'create', '--name', 'test-read', '--role', 'analyst', '--data', dataDir, ...cfgArgs], opts.env).trim();
   const proc = spawn(
     process.execPath,
-    [KYOKA_BIN, 'start', '--data', dataDir, '--port', '0', '--syslog-port', '0', ...cfgArgs, ...(opts.args ?? [])],
+    [...(opts.nodeArgs ?? []), KYOKA_BIN, 'start', '--data', dataDir, '--port', '0', '--syslog-port', '0', ...cfgArgs, ...(opts.args ?? [])],
     { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

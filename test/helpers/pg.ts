@@ -70,7 +70,8 @@ export async function startPostgres(): Promise<{ url: string; stop(): Promise<vo
   const sh = (cmd: string, args: string[]) =>
     ids ? run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]) : run(join(bin, cmd), args);
   const stop = async () => {
-    if (existsSync(join(data, 'postmaster.pid'))) await sh('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']).catch(() => {});
+    if (existsSync(join(data, 'postmaster.pid')))
+      await sh('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   };
   try {

@@ -35,8 +35,8 @@ export interface CompileContext {
   params: Params;
   /** Qualifier of the events table in the surrounding SQL. */
   alias: string;
-  /** SQLite: this partition's contentless FTS5 table and the highest rowid it covers. */
-  fts?: { table: string; hw: number } | null;
+  /** SQLite: this partition's table, its contentless FTS5 table and the highest rowid it covers. */
+  fts?: { base: string; table: string; hw: number } | null;
 }
 
 export function compile(node: QueryNode, dialect: Dialect, alias = 't'): { sql: string; params: unknown[] } {
@@ -95,7 +95,10 @@ function ipCondition(keyExpr: string, value: string, ctx: CompileContext): strin
 
 function termPredicate(field: string, value: string, wildcard: boolean, ctx: CompileContext): string {
   const hot = hotColumn(field, ctx);
-  if (!hot) return docPredicate(field, ctx, (el) => elementTerm(field, value, wildcard, el, ctx));
+  if (!hot) {
+    const pre = docPrefilter(field, value, wildcard, ctx);
+    return `(${pre}${docPredicate(field, ctx, (el) => elementTerm(field, value, wildcard, el, ctx))})`;
+  }
   const { col } = hot;
   switch (hot.type) {
     case 'text':
@@ -195,6 +198,19 @@ export function docElements(field: string, ctx: CompileContext): { source: strin
   };
 }
 
+/**
+ * SQLite: json_each over every row costs ~10 µs; an exact value must appear verbatim (JSON-
+ * escaped) in the document text, so instr() on doc (byte search in C) discards most rows first.
+ */
+function docPrefilter(field: string, value: string, wildcard: boolean, ctx: CompileContext): string {
+  const type = fieldType(field);
+  if (pg(ctx) || wildcard || type === 'ip') return '';
+  let needle = value;
+  if (type === 'long') needle = String(toNumber(field, value));
+  if (type === 'date') needle = new Date(toEpochMs(field, value)).toISOString();
+  return `instr(${ctx.alias}.doc, ${ctx.params.add(JSON.stringify(needle).slice(1, -1))}) > 0 AND `;
+}
+
 function docPredicate(field: string, ctx: CompileContext, pred: (el: Element) => string): string {
   const { source, filter, el } = docElements(field, ctx);
   return `EXISTS (SELECT 1 FROM ${source} WHERE ${filter} AND ${pred(el)})`;
@@ -204,7 +220,8 @@ function elementTerm(field: string, value: string, wildcard: boolean, el: Elemen
   const type = fieldType(field);
   if (type === 'long' && !wildcard) return `${el.isNumber} AND ${el.num} = ${ctx.params.add(toNumber(field, value))}`;
   if (type === 'ip' && !wildcard) return ipElement(el.text, value, ctx);
-  if (type === 'date' && !wildcard) return `${el.text} = ${ctx.params.add(new Date(toEpochMs(field, value)).toISOString())}`;
+  if (type === 'date' && !wildcard)
+    return `${el.text} = ${ctx.params.add(new Date(toEpochMs(field, value)).toISOString())}`;
   return wildcard ? wildcardOn(el.text, value, ctx) : `${el.text} = ${ctx.params.add(value)}`;
 }
 
@@ -242,29 +259,36 @@ function freeText(value: string, phrase: boolean, wildcard: boolean, ctx: Compil
 /**
  * PostgreSQL: ILIKE on kyoka_text(doc), served by a pg_trgm GIN expression index once the
  * partition is sealed (and maintained inline after that), a scan while it is hot.
- * SQLite: rows up to the FTS high-water mark are found through the trigram FTS5 table; rows
- * above it (not indexed yet) are scanned with a LIKE prefilter on the JSON text and verified
- * by kyoka_match(doc, regex), so answers are complete at any moment.
+ * SQLite: one `rowid IN (…)` set, computed once: rows up to the FTS high-water mark come from
+ * the trigram FTS5 table, rows above it (not indexed yet) from a LIKE prefilter on the JSON
+ * text verified by kyoka_match(doc, regex). Answers are complete at any moment, and the
+ * planner can drive the query from the (usually small) rowid set.
  */
 function textPredicate(value: string, wildcard: boolean, ctx: CompileContext): string {
   const d = `${ctx.alias}.doc`;
-  if (pg(ctx)) return `kyoka_text(${d}) ILIKE ${ctx.params.add(likePattern(value, wildcard, true))} ESCAPE '\\'`;
   const literal = longestLiteral(value, wildcard);
-  const verify = () => `kyoka_match(${d}, ${ctx.params.add(textRegex(value, wildcard))})`;
+  if (pg(ctx)) {
+    // doc::text ILIKE (cheap) first: kyoka_text() walks the whole document on every hot row
+    const pre = literal
+      ? `${d}::text ILIKE ${ctx.params.add(likePattern(JSON.stringify(literal).slice(1, -1), false, true))} ESCAPE '\\' AND `
+      : '';
+    return `(${pre}kyoka_text(${d}) ILIKE ${ctx.params.add(likePattern(value, wildcard, true))} ESCAPE '\\')`;
+  }
+  const verify = (doc: string) => `kyoka_match(${doc}, ${ctx.params.add(textRegex(value, wildcard))})`;
   // The JSON form of a substring is a substring of the JSON form (escaping is per character),
   // so LIKE on doc is a sound prefilter; LIKE only folds ASCII case, hence the ASCII guard.
-  const prefilter = () =>
+  const prefilter = (doc: string) =>
     /^[\x20-\x7e]+$/.test(literal)
-      ? `${d} LIKE ${ctx.params.add(likePattern(JSON.stringify(literal).slice(1, -1), false, true))} ESCAPE '\\' AND `
+      ? `${doc} LIKE ${ctx.params.add(likePattern(JSON.stringify(literal).slice(1, -1), false, true))} ESCAPE '\\' AND `
       : '';
   const fts = ctx.fts;
-  if (!fts || [...literal].length < 3) return `(${prefilter()}${verify()})`;
+  if (!fts || [...literal].length < 3) return `(${prefilter(d)}${verify(d)})`;
   // Built strictly in text order: SQLite placeholders are positional.
-  const rowid = `${ctx.alias}.rowid`;
-  let sql = `((${rowid} <= ${ctx.params.add(fts.hw)} AND ${rowid} IN (SELECT rowid FROM ${fts.table} WHERE `;
-  sql += `${fts.table} MATCH ${ctx.params.add(`"${literal.replace(/"/g, '""')}"`)})`;
-  if (wildcard) sql += ` AND ${verify()}`;
-  sql += `) OR (${rowid} > ${ctx.params.add(fts.hw)} AND `;
-  sql += prefilter();
-  return `${sql}${verify()}))`;
+  let sql = `${ctx.alias}.rowid IN (SELECT f.rowid FROM ${fts.table} f`;
+  if (wildcard) sql += ` JOIN ${fts.base} x ON x.rid = f.rowid`;
+  sql += ` WHERE ${fts.table} MATCH ${ctx.params.add(`"${literal.replace(/"/g, '""')}"`)}`;
+  sql += ` AND f.rowid <= ${ctx.params.add(fts.hw)}`;
+  if (wildcard) sql += ` AND ${verify('x.doc')}`;
+  sql += ` UNION ALL SELECT y.rid FROM ${fts.base} y WHERE y.rid > ${ctx.params.add(fts.hw)} AND `;
+  return `${sql}${prefilter('y.doc')}${verify('y.doc')})`;
 }

@@ -66,7 +66,9 @@ export function textRegex(value: string, wildcard: boolean): string {
 /** Longest run of literal characters in a wildcard pattern (what an index can look for). */
 export function longestLiteral(value: string, wildcard: boolean): string {
   if (!wildcard) return value;
-  return value.split(/[*?]/).reduce((a, b) => ([...b].length > [...a].length ? b : a), '');
+  let best = '';
+  for (const part of value.split(/[*?]/)) if ([...part].length > [...best].length) best = part;
+  return best;
 }
 
 export function toNumber(field: string, v: string): number {

@@ -19,7 +19,13 @@ function ev(id: string, ts: number, rest: Record<string, unknown>): KyokaEvent {
 
 export const NAMED: KyokaEvent[] = [
   ev('ev01', D1 + 10 * H, {
-    event: { action: 'ssh.login', dataset: 'opencanary', outcome: 'failure', severity: 3, category: ['authentication', 'network'] },
+    event: {
+      action: 'ssh.login',
+      dataset: 'opencanary',
+      outcome: 'failure',
+      severity: 3,
+      category: ['authentication', 'network'],
+    },
     source: { ip: '10.0.0.1', port: 40001 },
     destination: { ip: '192.168.1.10', port: 22 },
     user: { name: 'root' },
@@ -108,7 +114,13 @@ export const term = (field: string, value: string, phrase = false): QueryNode =>
   phrase,
   wildcard: false,
 });
-export const wild = (field: string, value: string): QueryNode => ({ type: 'term', field, value, phrase: false, wildcard: true });
+export const wild = (field: string, value: string): QueryNode => ({
+  type: 'term',
+  field,
+  value,
+  phrase: false,
+  wildcard: true,
+});
 export const range = (field: string, op: 'gt' | 'gte' | 'lt' | 'lte', value: string): QueryNode => ({
   type: 'range',
   field,
@@ -116,7 +128,12 @@ export const range = (field: string, op: 'gt' | 'gte' | 'lt' | 'lte', value: str
   value,
 });
 export const exists = (field: string): QueryNode => ({ type: 'exists', field });
-export const text = (value: string, phrase = false, wildcard = false): QueryNode => ({ type: 'text', value, phrase, wildcard });
+export const text = (value: string, phrase = false, wildcard = false): QueryNode => ({
+  type: 'text',
+  value,
+  phrase,
+  wildcard,
+});
 export const and = (...children: QueryNode[]): QueryNode => ({ type: 'and', children });
 export const or = (...children: QueryNode[]): QueryNode => ({ type: 'or', children });
 export const not = (child: QueryNode): QueryNode => ({ type: 'not', child });
@@ -170,7 +187,10 @@ export const CASES: Array<{ name: string; q: QueryNode; ids: string[] }> = [
   },
   {
     name: 'date range epoch ms',
-    q: and(range('@timestamp', 'gte', String(D2 + 9 * 3_600_000)), range('@timestamp', 'lte', String(D2 + 10 * 3_600_000))),
+    q: and(
+      range('@timestamp', 'gte', String(D2 + 9 * 3_600_000)),
+      range('@timestamp', 'lte', String(D2 + 10 * 3_600_000)),
+    ),
     ids: ['ev04', 'ev05'],
   },
   { name: 'date term', q: term('@timestamp', new Date(D1 + 10 * 3_600_000).toISOString()), ids: ['ev01'] },
@@ -185,10 +205,17 @@ export const CASES: Array<{ name: string; q: QueryNode; ids: string[] }> = [
   { name: 'not free text', q: not(text('noise')), ids: NAMED.map((e) => e.id) },
   {
     name: 'nested boolean',
-    q: and(or(term('event.action', 'ssh.login'), term('event.action', 'portscan')), not(term('source.ip', '10.0.0.0/24'))),
+    q: and(
+      or(term('event.action', 'ssh.login'), term('event.action', 'portscan')),
+      not(term('source.ip', '10.0.0.0/24')),
+    ),
     ids: ['ev05'],
   },
-  { name: 'or of ranges', q: or(range('event.severity', 'gt', '6'), term('destination.port', '3389')), ids: ['ev05', 'ev06'] },
+  {
+    name: 'or of ranges',
+    q: or(range('event.severity', 'gt', '6'), term('destination.port', '3389')),
+    ids: ['ev05', 'ev06'],
+  },
   { name: 'array element', q: term('event.category', 'authentication'), ids: ['ev01', 'ev02', 'ev08'] },
   { name: 'array element 2', q: term('event.category', 'network'), ids: ['ev01', 'ev05'] },
   { name: 'array wildcard', q: wild('event.category', 'auth*'), ids: ['ev01', 'ev02', 'ev08'] },
@@ -207,7 +234,7 @@ export const CASES: Array<{ name: string; q: QueryNode; ids: string[] }> = [
   { name: 'phrase does not cross values', q: text('root hunter2', true), ids: [] },
   { name: 'free text ignores keys', q: text('credentials'), ids: [] },
   { name: 'free text quotes', q: text('"quoted"'), ids: ['ev04'] },
-  { name: "free text apostrophe", q: text("O'Reilly"), ids: ['ev04'] },
+  { name: 'free text apostrophe', q: text("O'Reilly"), ids: ['ev04'] },
   { name: 'free text backslash', q: text('windows\\system32'), ids: ['ev07'] },
   { name: 'free text non-ASCII', q: text('straße'), ids: ['ev08'] },
   { name: 'free text skips numbers', q: text('3389'), ids: [] },
@@ -215,6 +242,8 @@ export const CASES: Array<{ name: string; q: QueryNode; ids: string[] }> = [
   { name: 'free text id', q: text('ev05'), ids: ['ev05'] },
   { name: 'free text ip', q: text('10.9.9.9'), ids: ['ev03'] },
   { name: 'free text wildcard', q: text('hun*2', false, true), ids: ['ev01'] },
+  { name: 'free text wildcard needs the whole pattern', q: text('scan*xyz', false, true), ids: [] },
+  { name: 'free text wildcard ?', q: text('port?scan', false, true), ids: ['ev05'] },
   { name: 'free text short term', q: text('ab'), ids: ['ev07', 'ev10'] },
   { name: 'free text percent', q: text('100%'), ids: ['ev03'] },
   { name: 'free text underscore', q: text('admin_panel'), ids: ['ev03'] },

@@ -16,7 +16,10 @@ export function runMetaConformance(store: () => Store): void {
       assert.equal(u.role, 'admin');
       assert.ok(Number.isFinite(u.createdAt) && u.createdAt > 0);
       await m.createUser({ name: "bob'; DROP TABLE users; --", role: 'read-only', passwordHash: 'h2' });
-      await assert.rejects(m.createUser({ name: 'alice', role: 'analyst', passwordHash: 'x' }), code('KYOKA_E_CONFLICT'));
+      await assert.rejects(
+        m.createUser({ name: 'alice', role: 'analyst', passwordHash: 'x' }),
+        code('KYOKA_E_CONFLICT'),
+      );
       assert.deepEqual(await m.getUser('alice'), u);
       assert.equal(await m.getUser('nobody'), null);
       assert.equal(await m.countUsers(), 2);
@@ -35,7 +38,10 @@ export function runMetaConformance(store: () => Store): void {
       assert.equal(k.lastUsedAt, null);
       assert.equal(k.revokedAt, null);
       assert.ok(k.id.length > 0);
-      await assert.rejects(m.createApiKey({ name: 'dup', role: 'ingest', prefix: 'kyk_abc', hash: 'H2' }), code('KYOKA_E_CONFLICT'));
+      await assert.rejects(
+        m.createApiKey({ name: 'dup', role: 'ingest', prefix: 'kyk_abc', hash: 'H2' }),
+        code('KYOKA_E_CONFLICT'),
+      );
       const k2 = await m.createApiKey({ name: 'bouncer', role: 'bouncer', prefix: 'kyk_def', hash: 'H3' });
       assert.deepEqual(await m.findApiKeyByPrefix('kyk_abc'), k);
       assert.equal(await m.findApiKeyByPrefix('kyk_zzz'), null);

@@ -81,7 +81,8 @@ export function runStoreConformance(name: string, openFn: () => Promise<Store>):
     }
 
     async function aggregates(): Promise<Record<string, unknown>> {
-      const top = (field: string, n: number, query = all, win = WINDOW) => store.events.top({ field, query, n, ...win });
+      const top = (field: string, n: number, query = all, win = WINDOW) =>
+        store.events.top({ field, query, n, ...win });
       const hist = (from: number, to: number, intervalMs: number, query = all) =>
         store.events.histogram({ query, from, to, intervalMs });
       return {
@@ -116,7 +117,10 @@ export function runStoreConformance(name: string, openFn: () => Promise<Store>):
     it('rejects a batch with a bad event without storing any of it', async () => {
       const good = { ...NAMED[0]!, id: 'bad-batch-ok' };
       const bad = { ...NAMED[0]!, id: 'bad-batch-ts', '@timestamp': 'not a date' };
-      await assert.rejects(store.events.insert([good, bad]), (e: unknown) => (e as KyokaError).code === 'KYOKA_E_BAD_EVENT');
+      await assert.rejects(
+        store.events.insert([good, bad]),
+        (e: unknown) => (e as KyokaError).code === 'KYOKA_E_BAD_EVENT',
+      );
       assert.equal(await store.events.get('bad-batch-ok'), null);
     });
 
@@ -143,7 +147,10 @@ export function runStoreConformance(name: string, openFn: () => Promise<Store>):
     it('rejects uncompilable queries and injection through field names', async () => {
       for (const b of BAD) await assertBadQuery(store.events.search({ query: b.q, ...WINDOW, limit: 10 }), b.name);
       await assertBadQuery(store.events.top({ field: 'a b', query: all, n: 5, ...WINDOW }), 'top field');
-      await assertBadQuery(store.events.top({ field: "x') --", query: all, n: 5, from: 0, to: 1 }), 'top field, no partitions');
+      await assertBadQuery(
+        store.events.top({ field: "x') --", query: all, n: 5, from: 0, to: 1 }),
+        'top field, no partitions',
+      );
       await assertBadQuery(store.events.search({ query: all, ...WINDOW, limit: 5, cursor: 'garbage!' }), 'cursor');
       await assertBadQuery(store.events.histogram({ query: all, ...WINDOW, intervalMs: 0 }), 'interval');
       // nothing was dropped or altered
@@ -249,7 +256,12 @@ export function runStoreConformance(name: string, openFn: () => Promise<Store>):
     });
 
     it('late events in a sealed partition are found at once (unindexed tail)', async () => {
-      const late = { id: 'late1', '@timestamp': new Date(D1 + 15 * H).toISOString(), event: { action: 'late' }, message: 'latecomer zebra' };
+      const late = {
+        id: 'late1',
+        '@timestamp': new Date(D1 + 15 * H).toISOString(),
+        event: { action: 'late' },
+        message: 'latecomer zebra',
+      };
       assert.deepEqual(await store.events.insert([late as KyokaEvent]), { inserted: 1, duplicates: 0 });
       assert.deepEqual((await ids(text('zebra'))).ids, ['late1']);
       assert.deepEqual((await ids(text('latecomer zebra', true))).ids, ['late1']);
@@ -275,13 +287,33 @@ export function runStoreConformance(name: string, openFn: () => Promise<Store>):
       assert.deepEqual((await ids(text('port scan', true))).ids, ['ev05']);
       assert.equal((await store.events.stats()).events, initial.events - d1Count - 1);
       // new rows after a trim are searchable before and after the next full-text catch-up
-      const kiwi = { id: 'kiwi1', '@timestamp': new Date(D2 + 20 * H).toISOString(), event: {}, message: 'after retention kiwi' };
+      const kiwi = {
+        id: 'kiwi1',
+        '@timestamp': new Date(D2 + 20 * H).toISOString(),
+        event: {},
+        message: 'after retention kiwi',
+      };
       await store.events.insert([kiwi as KyokaEvent]);
       assert.deepEqual((await ids(text('kiwi'))).ids, ['kiwi1']);
       await store.events.maintenance();
       assert.deepEqual((await ids(text('kiwi'))).ids, ['kiwi1']);
       assert.deepEqual((await ids(text('Reilly'))).ids, []);
       assert.equal(await store.events.deleteOlderThan(D2), 0, 'nothing left to delete');
+    });
+
+    it('stores events with NUL and odd characters without failing the batch', async () => {
+      const odd = {
+        id: 'odd1',
+        '@timestamp': new Date(D3 + 20 * H).toISOString(),
+        event: { action: 'odd' },
+        user: { name: 'nul\u0000user' },
+        message: 'tab\tquote"backslash\\u0000 emoji 🐉 \u2028',
+      };
+      assert.deepEqual(await store.events.insert([odd as KyokaEvent]), { inserted: 1, duplicates: 0 });
+      const got = await store.events.get('odd1');
+      assert.equal(got?.message, odd.message);
+      assert.deepEqual((await ids(term('event.action', 'odd'))).ids, ['odd1']);
+      assert.deepEqual((await ids(text('emoji 🐉', true))).ids, ['odd1']);
     });
 
     runMetaConformance(() => store);

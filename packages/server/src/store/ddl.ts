@@ -54,5 +54,7 @@ export function sealSql(d: Dialect, table: string, trigram: boolean): string[] {
 
 export function dropPartitionSql(d: Dialect, table: string): string[] {
   const t = checkTable(table);
-  return d === 'sqlite' ? [`DROP TABLE IF EXISTS ${ftsTable(t)}`, `DROP TABLE IF EXISTS ${t}`] : [`DROP TABLE IF EXISTS ${t}`];
+  return d === 'sqlite'
+    ? [`DROP TABLE IF EXISTS ${ftsTable(t)}`, `DROP TABLE IF EXISTS ${t}`]
+    : [`DROP TABLE IF EXISTS ${t}`];
 }

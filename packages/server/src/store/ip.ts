@@ -82,3 +82,11 @@ export function ipRange(s: string): { lo: string; hi: string } | null {
   }
   return { lo: hex(lo), hi: hex(hi) };
 }
+
+/** IP text of a key: dotted quad for the IPv4-mapped range, RFC 5952 form otherwise. */
+export function keyToIp(key: string): string {
+  if (!/^[0-9a-f]{32}$/.test(key)) return key;
+  const bytes = Array.from({ length: 16 }, (_, i) => Number.parseInt(key.slice(i * 2, i * 2 + 2), 16));
+  if (key.startsWith(V4_PREFIX)) return bytes.slice(12).join('.');
+  return ipaddr.fromByteArray(bytes).toString();
+}

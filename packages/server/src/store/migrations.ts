@@ -52,4 +52,5 @@ export function migrationsFor(d: Dialect): Migration[] {
   return d === 'sqlite' ? SQLITE_MIGRATIONS : PG_MIGRATIONS;
 }
 
-export const MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS kyoka_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';
+export const MIGRATIONS_TABLE =
+  'CREATE TABLE IF NOT EXISTS kyoka_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';

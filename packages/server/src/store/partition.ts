@@ -85,7 +85,8 @@ const extractHot = ((): ((e: Record<string, unknown>, row: unknown[]) => void) =
     for (const p of parts) expr = `(${expr} == null ? undefined : ${expr}[${JSON.stringify(p)}])`;
     lines.push(`v = ${expr};`);
     if (f.type === 'long') lines.push('row.push(toLong(v));');
-    else if (f.type === 'ip') lines.push('s = typeof v === "string" ? v : null; row.push(s, s === null ? null : ipKey(s));');
+    else if (f.type === 'ip')
+      lines.push('s = typeof v === "string" ? v : null; row.push(s, s === null ? null : ipKey(s));');
     else lines.push('row.push(toText(v));');
   }
   const fn = new Function('toLong', 'toText', 'ipKey', `return (e, row) => { let v, s; ${lines.join(' ')} };`);
@@ -148,6 +149,19 @@ export function leafText(doc: unknown): string {
     for (const k in doc) if (k !== '@timestamp') walk((doc as Record<string, unknown>)[k]);
   } else walk(doc);
   return out.join('\n');
+}
+
+/** Rows of a batch grouped by day partition; throws (before any write) on a bad event. */
+export function rowsByDay(events: KyokaEvent[]): Map<number, unknown[][]> {
+  const byDay = new Map<number, unknown[][]>();
+  for (const e of events) {
+    const ts = eventTs(e);
+    const day = dayOf(ts);
+    const list = byDay.get(day);
+    if (list) list.push(eventRow(e, ts));
+    else byDay.set(day, [eventRow(e, ts)]);
+  }
+  return byDay;
 }
 
 export interface CursorKey {

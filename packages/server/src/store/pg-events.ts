@@ -8,7 +8,7 @@
 import { KyokaError, type KyokaEvent, toKyokaError } from '@kyoka/core';
 import type pg from 'pg';
 import { createPartitionSql, dropPartitionSql, sealSql } from './ddl.ts';
-import { COLUMNS, columnSqlType, DAY_MS, dayOf, eventRow, eventTs, type PartitionInfo, shouldSeal, tableName } from './partition.ts';
+import { COLUMNS, columnSqlType, DAY_MS, type PartitionInfo, rowsByDay, shouldSeal, tableName } from './partition.ts';
 import { getSql, parseDoc, type Reader, readHistogram, readSearch, readTop } from './read.ts';
 import type { EventStore, HistogramRequest, SearchRequest, SearchResult, TopRequest } from './types.ts';
 
@@ -25,10 +25,27 @@ export interface PgEventOptions {
   migrate: () => Promise<boolean>;
 }
 
-const ARRAY_TYPES = COLUMNS.map((c) => {
-  const t = columnSqlType(c, 'postgres');
-  return t.startsWith('BIGINT') ? 'int8[]' : t.startsWith('JSONB') ? 'jsonb[]' : 'text[]';
-});
+/**
+ * The whole batch travels as ONE json parameter, rows as arrays with the pre-serialized doc
+ * spliced in verbatim: no per-element escaping in the driver (which cost ~100 µs per event
+ * with text[]/jsonb[] parameters) and no double encoding of doc. U+0000 becomes U+FFFD.
+ */
+function batchJson(rows: unknown[][]): string {
+  const last = COLUMNS.length - 1;
+  const parts = rows.map((r) => `${JSON.stringify(r.slice(0, last)).slice(0, -1)},${r[last] as string}]`);
+  // PostgreSQL text/jsonb cannot hold U+0000: an attacker-sent NUL must not sink the batch
+  return `[${parts.join(',')}]`.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+}
+
+function insertSql(table: string): string {
+  const exprs = COLUMNS.map((c, i) => {
+    const t = columnSqlType(c, 'postgres');
+    if (t.startsWith('JSONB')) return `r -> ${i}`;
+    if (t.startsWith('BIGINT')) return `(r ->> ${i})::bigint`;
+    return `r ->> ${i}`;
+  });
+  return `INSERT INTO ${table} (${COLUMNS.join(', ')}) SELECT ${exprs.join(', ')} FROM jsonb_array_elements($1::jsonb) r ON CONFLICT (id) DO NOTHING`;
+}
 
 export class PgEventStore implements EventStore {
   readonly kind = 'postgres' as const;
@@ -83,7 +100,10 @@ export class PgEventStore implements EventStore {
         await c.query('BEGIN');
         await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NS, 1000 + (day % 1_000_000)]);
         for (const s of createPartitionSql('postgres', table)) await c.query(s);
-        await c.query('INSERT INTO event_partitions (day, tbl) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING', [day, table]);
+        await c.query('INSERT INTO event_partitions (day, tbl) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING', [
+          day,
+          table,
+        ]);
         await c.query('COMMIT');
         this.parts.set(day, { day, table, sealed: false, ftsHw: 0, rows: 0, lastWrite: 0 });
       }
@@ -97,14 +117,7 @@ export class PgEventStore implements EventStore {
 
   async insert(events: KyokaEvent[]): Promise<{ inserted: number; duplicates: number }> {
     return this.guard(async () => {
-      const byDay = new Map<number, unknown[][]>();
-      for (const e of events) {
-        const ts = eventTs(e);
-        const day = dayOf(ts);
-        let list = byDay.get(day);
-        if (!list) byDay.set(day, (list = []));
-        list.push(eventRow(e, ts));
-      }
+      const byDay = rowsByDay(events);
       const days = [...byDay.keys()].sort((a, b) => a - b); // fixed lock order: no deadlocks
       await this.ensurePartitions(days);
       const now = this.opts.now();
@@ -116,19 +129,20 @@ export class PgEventStore implements EventStore {
         for (const day of days) {
           const p = this.parts.get(day)!;
           const rows = byDay.get(day)!;
-          const cols = COLUMNS.map((_, i) => rows.map((r) => r[i]));
-          const text = `INSERT INTO ${p.table} (${COLUMNS.join(', ')}) SELECT * FROM unnest(${ARRAY_TYPES.map((t, i) => `$${i + 1}::${t}`).join(', ')}) ON CONFLICT (id) DO NOTHING`;
-          const r = await c.query({ name: `kyoka_ins_${p.table}`, text, values: cols });
+          const r = await c.query({
+            name: `kyoka_ins_${p.table}`,
+            text: insertSql(p.table),
+            values: [batchJson(rows)],
+          });
           counts.push(r.rowCount ?? 0);
           inserted += r.rowCount ?? 0;
         }
         // registry counters last: their row locks are then held only for the commit itself
         for (let i = 0; i < days.length; i++) {
-          await c.query('UPDATE event_partitions SET rows = rows + $1, last_write = GREATEST(last_write, $2) WHERE day = $3', [
-            counts[i],
-            now,
-            days[i],
-          ]);
+          await c.query(
+            'UPDATE event_partitions SET rows = rows + $1, last_write = GREATEST(last_write, $2) WHERE day = $3',
+            [counts[i], now, days[i]],
+          );
         }
         await c.query('COMMIT');
       } catch (err) {
@@ -145,14 +159,18 @@ export class PgEventStore implements EventStore {
   private reader: Reader = {
     dialect: 'postgres',
     partitions: () => this.parts.values(),
-    ref: (p) => ({ table: p.table, fts: null }),
+    ref: (p) => ({ table: p.table, start: p.day * DAY_MS, end: (p.day + 1) * DAY_MS, fts: null }),
     all: async (q) => (await this.pool.query(q.sql, q.params)).rows,
   };
 
   async get(id: string): Promise<KyokaEvent | null> {
     return this.guard(async () => {
       await this.refresh();
-      const q = getSql('postgres', [...this.parts.values()].sort((a, b) => b.day - a.day), id);
+      const q = getSql(
+        'postgres',
+        [...this.parts.values()].sort((a, b) => b.day - a.day),
+        id,
+      );
       if (!q) return null;
       const r = await this.pool.query(q.sql, q.params);
       return r.rows[0] ? parseDoc(r.rows[0].doc) : null;

@@ -7,12 +7,16 @@
 import { fieldType, HOT_FIELDS } from '@kyoka/core';
 import type { QueryNode } from '@kyoka/core/query/ast';
 import { compileWhere, type Dialect, docElements, Params } from '../search/compile.ts';
+import { keyToIp } from './ip.ts';
 import type { CursorKey } from './partition.ts';
 
 export interface PartRef {
   table: string;
+  /** Day bounds [start, end): no time condition when the window covers the whole day. */
+  start: number;
+  end: number;
   /** SQLite: FTS table and high-water rowid (null when nothing is indexed yet). */
-  fts: { table: string; hw: number } | null;
+  fts: { base: string; table: string; hw: number } | null;
 }
 
 export interface Sql {
@@ -21,8 +25,11 @@ export interface Sql {
 }
 
 function where(params: Params, p: PartRef, q: QueryNode, from: number, to: number): string {
-  const range = `t.ts >= ${params.add(from)} AND t.ts < ${params.add(to)}`;
-  return `${range} AND ${compileWhere(q, { params, alias: 't', fts: p.fts })}`;
+  const conds: string[] = [];
+  if (from > p.start) conds.push(`t.ts >= ${params.add(from)}`);
+  if (to < p.end) conds.push(`t.ts < ${params.add(to)}`);
+  conds.push(compileWhere(q, { params, alias: 't', fts: p.fts }));
+  return conds.join(' AND ');
 }
 
 export function searchSql(
@@ -74,7 +81,9 @@ export function topSql(
   const hot = HOT_FIELDS[field];
   const subs = parts.map((p) => {
     if (hot) {
-      const col = `t.${hot.column}`;
+      // IPs group by their key: one bucket per address whatever its notation, and the sealed
+      // (src_ip_key, ts) index covers the scan
+      const col = hot.type === 'ip' ? `t.${hot.column}_key` : `t.${hot.column}`;
       const w = where(params, p, q, win.from, win.to);
       return `SELECT ${col} AS v, count(*) AS c FROM ${p.table} t WHERE ${w} AND ${col} IS NOT NULL GROUP BY 1`;
     }
@@ -85,13 +94,15 @@ export function topSql(
     const w = where(params, p, q, win.from, win.to);
     return `SELECT ${src.el.text} AS v, count(*) AS c FROM ${p.table} t ${join} WHERE ${w} AND ${src.filter} GROUP BY 1`;
   });
-  const vOrder = d === 'postgres' && (!hot || hot.type !== 'long') && field !== '@timestamp' ? 'v COLLATE "C"' : 'v';
+  // hot text columns are COLLATE "C" already; JSON element text needs it for byte-wise ties
+  const vOrder = d === 'postgres' && !hot ? 'v COLLATE "C"' : 'v';
   const sql = `SELECT v, sum(c) AS c FROM (${subs.join(' UNION ALL ')}) x GROUP BY v ORDER BY 2 DESC, ${vOrder} LIMIT ${params.add(n)}`;
   return { sql, params: params.values };
 }
 
 /** Normalizes a top() value to the field's type (numbers for long/date, strings otherwise). */
 export function topValue(field: string, v: unknown): string | number {
+  if (HOT_FIELDS[field]?.type === 'ip') return keyToIp(String(v));
   const t = fieldType(field);
   if (t === 'long' || t === 'date') {
     const n = Number(v);

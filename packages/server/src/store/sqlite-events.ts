@@ -6,7 +6,7 @@
 import { KyokaError, type KyokaEvent, toKyokaError } from '@kyoka/core';
 import type { Database, Statement } from 'better-sqlite3';
 import { createPartitionSql, dropPartitionSql, ftsTable, sealSql } from './ddl.ts';
-import { COLUMNS, DAY_MS, dayOf, eventRow, eventTs, leafText, type PartitionInfo, shouldSeal, tableName } from './partition.ts';
+import { COLUMNS, DAY_MS, leafText, type PartitionInfo, rowsByDay, shouldSeal, tableName } from './partition.ts';
 import { getSql, parseDoc, type Reader, readHistogram, readSearch, readTop } from './read.ts';
 import type { EventStore, HistogramRequest, SearchRequest, SearchResult, TopRequest } from './types.ts';
 
@@ -58,9 +58,9 @@ export class SqliteEventStore implements EventStore {
     }
     this.parts.clear();
     this.inserts.clear();
-    const rows = this.db.prepare('SELECT day, tbl, sealed, fts_hw, rows, last_write FROM event_partitions').all() as Array<
-      Record<string, number | string>
-    >;
+    const rows = this.db
+      .prepare('SELECT day, tbl, sealed, fts_hw, rows, last_write FROM event_partitions')
+      .all() as Array<Record<string, number | string>>;
     for (const r of rows) {
       this.parts.set(Number(r.day), {
         day: Number(r.day),
@@ -100,14 +100,7 @@ export class SqliteEventStore implements EventStore {
   insert(events: KyokaEvent[]): Promise<{ inserted: number; duplicates: number }> {
     return this.wrap(() => {
       // Rows are built before the transaction: a bad event rejects the batch without side effects.
-      const byDay = new Map<number, unknown[][]>();
-      for (const e of events) {
-        const ts = eventTs(e);
-        const day = dayOf(ts);
-        let list = byDay.get(day);
-        if (!list) byDay.set(day, (list = []));
-        list.push(eventRow(e, ts));
-      }
+      const byDay = rowsByDay(events);
       const now = this.opts.now();
       const touched: Array<[PartitionInfo, number]> = [];
       let inserted = 0;
@@ -153,13 +146,22 @@ export class SqliteEventStore implements EventStore {
   private reader: Reader = {
     dialect: 'sqlite',
     partitions: () => this.parts.values(),
-    ref: (p) => ({ table: p.table, fts: p.ftsHw > 0 ? { table: ftsTable(p.table), hw: p.ftsHw } : null }),
+    ref: (p) => ({
+      table: p.table,
+      start: p.day * DAY_MS,
+      end: (p.day + 1) * DAY_MS,
+      fts: p.ftsHw > 0 ? { base: p.table, table: ftsTable(p.table), hw: p.ftsHw } : null,
+    }),
     all: async (q) => this.db.prepare(q.sql).all(...q.params) as Array<Record<string, unknown>>,
   };
 
   get(id: string): Promise<KyokaEvent | null> {
     return this.wrap(() => {
-      const q = getSql('sqlite', [...this.parts.values()].sort((a, b) => b.day - a.day), id);
+      const q = getSql(
+        'sqlite',
+        [...this.parts.values()].sort((a, b) => b.day - a.day),
+        id,
+      );
       const r = q ? (this.db.prepare(q.sql).get(...q.params) as { doc: string } | undefined) : undefined;
       return r ? parseDoc(r.doc) : null;
     });

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { KyokaError } from '@kyoka/core';
+import type { QueryNode } from '@kyoka/core/query/ast';
+import { ipKey, ipRange, keyToIp } from '../store/ip.ts';
+import { compile, compileWhere, Params } from './compile.ts';
+import { globPattern, likePattern, textRegex } from './sql-util.ts';
+
+const term = (field: string, value: string, wildcard = false): QueryNode => ({
+  type: 'term',
+  field,
+  value,
+  phrase: false,
+  wildcard,
+});
+
+describe('query compiler', () => {
+  it('never puts values into the SQL text', () => {
+    const evil = "x'); DROP TABLE users; --";
+    for (const dialect of ['sqlite', 'postgres'] as const) {
+      for (const q of [
+        term('event.action', evil),
+        term('event.action', `${evil}*`, true),
+        term('message', evil),
+        term('kyoka.note', evil),
+        { type: 'text', value: evil, phrase: true, wildcard: false } as QueryNode,
+      ]) {
+        const { sql, params } = compile(q, dialect);
+        assert.ok(!sql.includes('DROP'), sql);
+        assert.ok(params.some((p) => String(p).includes('DROP')));
+      }
+    }
+  });
+
+  it('rejects field names outside the allowed pattern', () => {
+    for (const f of ['a b', "a'", 'a"b', '$.a', 'a..b', 'a.', '.a', 'a;b', 'a\\b', '', 'x'.repeat(300)]) {
+      assert.throws(
+        () => compile(term(f, 'v'), 'sqlite'),
+        (e: unknown) => (e as KyokaError).code === 'KYOKA_E_BAD_QUERY',
+        f,
+      );
+    }
+  });
+
+  it('maps hot fields to columns and other fields to JSON path parameters', () => {
+    assert.deepEqual(compile(term('event.action', 'a'), 'sqlite'), { sql: 't.action = ?', params: ['a'] });
+    assert.deepEqual(compile(term('event.action', 'a'), 'postgres'), { sql: 't.action = $1', params: ['a'] });
+    const s = compile(term('kyoka.opencanary.node_id', 'n1'), 'sqlite');
+    assert.ok(s.params.includes('$."kyoka"."opencanary"."node_id"'));
+    const p = compile(term('kyoka.opencanary.node_id', 'n1'), 'postgres');
+    assert.ok(p.params.some((x) => Array.isArray(x) && x.join('.') === 'kyoka.opencanary.node_id'));
+  });
+
+  it('numbers placeholders in text order across a shared Params', () => {
+    const params = new Params('postgres');
+    const a = compileWhere(term('event.action', 'a'), { params, alias: 't' });
+    const b = compileWhere(term('user.name', 'b'), { params, alias: 'u' });
+    assert.equal(`${a} ${b}`, 't.action = $1 u.user_name = $2');
+  });
+
+  it('NOT coalesces NULL to false', () => {
+    const { sql } = compile({ type: 'not', child: term('user.name', 'root') }, 'sqlite');
+    assert.equal(sql, '(NOT COALESCE(t.user_name = ?, FALSE))');
+  });
+
+  it('IP terms become key ranges', () => {
+    const { sql, params } = compile(term('source.ip', '10.0.0.0/8'), 'sqlite');
+    assert.equal(sql, 't.src_ip_key BETWEEN ? AND ?');
+    assert.deepEqual(params, ['00000000000000000000ffff0a000000', '00000000000000000000ffff0affffff']);
+  });
+
+  it('escapes LIKE and GLOB patterns', () => {
+    assert.equal(likePattern('a%b_c\\d*e?', true, false), 'a\\%b\\_c\\\\d%e_');
+    assert.equal(likePattern('50%', false, true), '%50\\%%');
+    assert.equal(globPattern('a[b]*'), 'a[[]b]*');
+    assert.equal(new RegExp(textRegex('a.b*c?(d)', true), 'isu').test('xA.BzzC!(D)'), true);
+    assert.equal(new RegExp(textRegex('a.b', false), 'isu').test('axb'), false);
+  });
+});
+
+describe('ip keys', () => {
+  it('maps IPv4 into ::ffff:0:0/96 and round-trips', () => {
+    assert.equal(ipKey('1.2.3.4'), '00000000000000000000ffff01020304');
+    assert.equal(ipKey('::ffff:1.2.3.4'), ipKey('1.2.3.4'));
+    assert.equal(ipKey('2001:db8::1'), '20010db8000000000000000000000001');
+    assert.equal(keyToIp(ipKey('1.2.3.4')!), '1.2.3.4');
+    assert.equal(keyToIp(ipKey('2001:0db8:0:0::1')!), '2001:db8::1');
+  });
+
+  it('rejects non-IPs', () => {
+    for (const s of ['', '1.2.3', '1.2.3.256', '01.2.3.4', 'a.b.c.d', '1.2.3.4/8', 'zz::1', ':::']) {
+      assert.equal(ipKey(s), null, s);
+    }
+    assert.equal(ipKey(42), null);
+  });
+
+  it('computes CIDR ranges', () => {
+    assert.deepEqual(ipRange('10.1.2.3/16'), {
+      lo: '00000000000000000000ffff0a010000',
+      hi: '00000000000000000000ffff0a01ffff',
+    });
+    assert.deepEqual(ipRange('2001:db8::/32'), {
+      lo: '20010db8000000000000000000000000',
+      hi: '20010db8ffffffffffffffffffffffff',
+    });
+    assert.deepEqual(ipRange('0.0.0.0/0'), {
+      lo: '00000000000000000000ffff00000000',
+      hi: '00000000000000000000ffffffffffff',
+    });
+    assert.equal(ipRange('10.0.0.0/33'), null);
+    assert.equal(ipRange('::/129'), null);
+    assert.equal(ipRange('10.0.0.0/x'), null);
+  });
+});
