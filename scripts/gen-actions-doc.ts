@@ -4,7 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { OPENCANARY_LOGTYPES } from '../packages/core/src/parsers/opencanary-logtypes.ts';
 
 const rows = Object.entries(OPENCANARY_LOGTYPES)
-  .map(([lt, info]) => `| ${lt} | \`${info.action}\` | ${info.service} | ${info.category.join(', ')} | ${info.login ? 'yes' : ''} |`)
+  .map(
+    ([lt, info]) =>
+      `| ${lt} | \`${info.action}\` | ${info.service} | ${info.category.join(', ')} | ${info.login ? 'yes' : ''} |`,
+  )
   .join('\n');
 const text = `# Event actions
 

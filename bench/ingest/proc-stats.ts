@@ -18,8 +18,13 @@ export function peakRssMb(pid: number): number {
 export function table(headers: string[], rows: Array<Array<string | number>>): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
-  const line = (r: Array<string | number>) => `| ${r.map((c, i) => String(c).padEnd(widths[i] as number)).join(' | ')} |`;
-  return [line(cells[0] as string[]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+  const line = (r: Array<string | number>) =>
+    `| ${r.map((c, i) => String(c).padEnd(widths[i] as number)).join(' | ')} |`;
+  return [
+    line(cells[0] as string[]),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...cells.slice(1).map(line),
+  ].join('\n');
 }
 
 function fmt(n: number): string {

@@ -29,7 +29,13 @@ const N = Number(values.events);
 const BATCH = Number(values.batch);
 const CONC = Number(values.concurrency);
 
-const ACTIONS = ['ssh.login_attempt', 'ftp.login_attempt', 'http.post_login_attempt', 'redis.command', 'telnet.login_attempt'];
+const ACTIONS = [
+  'ssh.login_attempt',
+  'ftp.login_attempt',
+  'http.post_login_attempt',
+  'redis.command',
+  'telnet.login_attempt',
+];
 const USERS = ['root', 'admin', 'oracle', 'test', 'ubuntu', 'pi', 'postgres', 'guest'];
 
 /** ~300-byte honeypot-like events, as machine-limits.md measured with. */
@@ -51,9 +57,12 @@ function syslogLine(i: number): string {
 }
 
 async function storedCount(k: Kyoka, q: string): Promise<number> {
-  const r = await fetch(`${k.url}/api/v1/search?${new URLSearchParams({ q, limit: '1', from: 'now-2d', to: 'now+1d' })}`, {
-    headers: { authorization: `Bearer ${k.readKey}` },
-  });
+  const r = await fetch(
+    `${k.url}/api/v1/search?${new URLSearchParams({ q, limit: '1', from: 'now-2d', to: 'now+1d' })}`,
+    {
+      headers: { authorization: `Bearer ${k.readKey}` },
+    },
+  );
   return ((await r.json()) as { total: number }).total;
 }
 
@@ -69,7 +78,11 @@ async function benchHttp(k: Kyoka): Promise<void> {
   const worker = async () => {
     while (next < batches.length) {
       const body = batches[next++] as string;
-      const r = await fetch(`${k.url}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${k.ingestKey}`, 'content-type': 'application/x-ndjson' }, body });
+      const r = await fetch(`${k.url}/api/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${k.ingestKey}`, 'content-type': 'application/x-ndjson' },
+        body,
+      });
       if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
       await r.arrayBuffer();
     }
@@ -80,25 +93,28 @@ async function benchHttp(k: Kyoka): Promise<void> {
 async function benchSyslog(k: Kyoka): Promise<void> {
   const per = Math.ceil(N / CONC);
   await Promise.all(
-    Array.from({ length: CONC }, (_, c) =>
-      new Promise<void>((resolve, reject) => {
-        const s = net.connect(k.syslogTcpPort, '127.0.0.1', async () => {
-          const start = c * per;
-          const end = Math.min(N, start + per);
-          for (let i = start; i < end; i += 1000) {
-            let chunk = '';
-            for (let j = i; j < Math.min(end, i + 1000); j++) chunk += syslogLine(j);
-            if (!s.write(chunk)) await new Promise((r) => s.once('drain', r));
-          }
-          s.end(() => resolve());
-        });
-        s.on('error', reject);
-      }),
+    Array.from(
+      { length: CONC },
+      (_, c) =>
+        new Promise<void>((resolve, reject) => {
+          const s = net.connect(k.syslogTcpPort, '127.0.0.1', async () => {
+            const start = c * per;
+            const end = Math.min(N, start + per);
+            for (let i = start; i < end; i += 1000) {
+              let chunk = '';
+              for (let j = i; j < Math.min(end, i + 1000); j++) chunk += syslogLine(j);
+              if (!s.write(chunk)) await new Promise((r) => s.once('drain', r));
+            }
+            s.end(() => resolve());
+          });
+          s.on('error', reject);
+        }),
     ),
   );
   // Syslog has no acknowledgement: wait until everything is stored.
   const deadline = Date.now() + 600_000;
-  while (Date.now() < deadline && (await storedCount(k, 'process.name:sshd')) < N) await new Promise((r) => setTimeout(r, 500));
+  while (Date.now() < deadline && (await storedCount(k, 'process.name:sshd')) < N)
+    await new Promise((r) => setTimeout(r, 500));
 }
 
 const rows: Array<Array<string | number>> = [];
@@ -124,7 +140,11 @@ for (const backend of values.backends.split(',')) {
       await c.end();
       env.KYOKA_DB = pgh.url.replace(/\/[^/]*$/, `/${db}`);
     } else delete env.KYOKA_DB;
-    const k = await startKyoka({ dataDir, env: { ...env, KYOKA_LOG_LEVEL: 'warn' }, nodeArgs: values['node-args'].split(' ').filter(Boolean) });
+    const k = await startKyoka({
+      dataDir,
+      env: { ...env, KYOKA_LOG_LEVEL: 'warn' },
+      nodeArgs: values['node-args'].split(' ').filter(Boolean),
+    });
     const pid = k.proc.pid as number;
     try {
       const cpu0 = cpuSeconds(pid);
@@ -144,5 +164,12 @@ for (const backend of values.backends.split(',')) {
   await pgh?.stop();
 }
 
-console.log(`\nbench/ingest: ${N.toLocaleString('en-US')} events per run, HTTP batches of ${BATCH} over ${CONC} connections, syslog over ${CONC} TCP connections\n`);
-console.log(table(['store', 'input', 'sent', 'stored', 'wall s', 'server CPU s', 'events / CPU-s', 'events / s', 'peak RSS MB'], rows));
+console.log(
+  `\nbench/ingest: ${N.toLocaleString('en-US')} events per run, HTTP batches of ${BATCH} over ${CONC} connections, syslog over ${CONC} TCP connections\n`,
+);
+console.log(
+  table(
+    ['store', 'input', 'sent', 'stored', 'wall s', 'server CPU s', 'events / CPU-s', 'events / s', 'peak RSS MB'],
+    rows,
+  ),
+);

@@ -35,7 +35,14 @@ const now = Date.now();
 const start = now - DAYS * DAY;
 const store = await openStore({ url: `sqlite:${dbPath}`, hotQuietMs: 0, ftsBudgetMs: 3_600_000 });
 
-const ACTIONS = ['ssh.login_attempt', 'ftp.login_attempt', 'http.post_login_attempt', 'redis.command', 'telnet.login_attempt', 'portscan.syn'];
+const ACTIONS = [
+  'ssh.login_attempt',
+  'ftp.login_attempt',
+  'http.post_login_attempt',
+  'redis.command',
+  'telnet.login_attempt',
+  'portscan.syn',
+];
 const USERS = ['root', 'admin', 'oracle', 'test', 'ubuntu', 'pi', 'postgres', 'guest'];
 // 65k distinct attackers with a skewed distribution (a few are very busy), like real honeypot traffic.
 const ip = (i: number) => {
@@ -73,7 +80,9 @@ if (fresh) {
   const loadS = (performance.now() - t0) / 1000;
   const t1 = performance.now();
   await store.events.maintenance();
-  console.error(`\nloaded ${N} in ${loadS.toFixed(0)} s (${Math.round(N / loadS)} events/s); maintenance (indexes + full text) ${((performance.now() - t1) / 1000).toFixed(0)} s`);
+  console.error(
+    `\nloaded ${N} in ${loadS.toFixed(0)} s (${Math.round(N / loadS)} events/s); maintenance (indexes + full text) ${((performance.now() - t1) / 1000).toFixed(0)} s`,
+  );
 }
 
 async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p95: number; max: number }> {
@@ -93,13 +102,33 @@ const day = { from: now - DAY, to: now + 1 };
 const all = { from: start - 1, to: now + 1 };
 const busy = ip(1);
 const cases: Array<[string, () => Promise<unknown>]> = [
-  [`source.ip:${busy} (24 h, 100 newest + total)`, () => store.events.search({ query: parseQuery(`source.ip:${busy}`), ...day, limit: 100 })],
-  ['source.ip:203.0.0.0/16 and event.action:ssh.login_attempt (24 h)', () => store.events.search({ query: parseQuery('source.ip:203.0.0.0/16 and event.action:ssh.login_attempt'), ...day, limit: 100 })],
+  [
+    `source.ip:${busy} (24 h, 100 newest + total)`,
+    () => store.events.search({ query: parseQuery(`source.ip:${busy}`), ...day, limit: 100 }),
+  ],
+  [
+    'source.ip:203.0.0.0/16 and event.action:ssh.login_attempt (24 h)',
+    () =>
+      store.events.search({
+        query: parseQuery('source.ip:203.0.0.0/16 and event.action:ssh.login_attempt'),
+        ...day,
+        limit: 100,
+      }),
+  ],
   ['top-10 source.ip (24 h)', () => store.events.top({ field: 'source.ip', query: parseQuery(''), ...day, n: 10 })],
-  ['top-10 event.action (24 h)', () => store.events.top({ field: 'event.action', query: parseQuery(''), ...day, n: 10 })],
+  [
+    'top-10 event.action (24 h)',
+    () => store.events.top({ field: 'event.action', query: parseQuery(''), ...day, n: 10 }),
+  ],
   ['histogram, 24 h by 30 min', () => store.events.histogram({ query: parseQuery(''), ...day, intervalMs: 1_800_000 })],
-  ['free text "zanzibar-needle" (24 h)', () => store.events.search({ query: parseQuery('zanzibar-needle'), ...day, limit: 100 })],
-  [`free text "zanzibar-needle" (${DAYS} d)`, () => store.events.search({ query: parseQuery('zanzibar-needle'), ...all, limit: 100 })],
+  [
+    'free text "zanzibar-needle" (24 h)',
+    () => store.events.search({ query: parseQuery('zanzibar-needle'), ...day, limit: 100 }),
+  ],
+  [
+    `free text "zanzibar-needle" (${DAYS} d)`,
+    () => store.events.search({ query: parseQuery('zanzibar-needle'), ...all, limit: 100 }),
+  ],
 ];
 const rows: Array<Array<string | number>> = [];
 for (const [name, fn] of cases) {
@@ -108,6 +137,8 @@ for (const [name, fn] of cases) {
 }
 const st = await store.events.stats();
 await store.close();
-console.log(`\nbench/search: SQLite, ${st.events.toLocaleString('en-US')} events over ${DAYS} days in ${st.partitions} partitions, ${(statSync(dbPath).size / 2 ** 30).toFixed(2)} GiB; ${RUNS} runs per query\n`);
+console.log(
+  `\nbench/search: SQLite, ${st.events.toLocaleString('en-US')} events over ${DAYS} days in ${st.partitions} partitions, ${(statSync(dbPath).size / 2 ** 30).toFixed(2)} GiB; ${RUNS} runs per query\n`,
+);
 console.log(table(['query', 'p50 ms', 'p95 ms', 'max ms'], rows));
 if (!values.keep) rmSync(dir, { recursive: true, force: true });

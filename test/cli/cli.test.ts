@@ -6,15 +6,27 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { KYOKA_BIN, ROOT, kyokaCli, startKyoka } from '../helpers/kyoka.ts';
+import { KYOKA_BIN, kyokaCli, ROOT, startKyoka } from '../helpers/kyoka.ts';
 
 function run(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [KYOKA_BIN, ...args], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 });
+  return spawnSync(process.execPath, [KYOKA_BIN, ...args], {
+    encoding: 'utf8',
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
 }
 
 describe('kyoka CLI', () => {
   it('has --help for every role', () => {
-    for (const args of [['--help'], ['start', '--help'], ['server', '--help'], ['keys', '--help'], ['keys', 'create', '--help'], ['users', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['start', '--help'],
+      ['server', '--help'],
+      ['keys', '--help'],
+      ['keys', 'create', '--help'],
+      ['users', '--help'],
+    ]) {
       const r = run(args);
       assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /Usage: kyoka/);
@@ -97,7 +109,11 @@ describe('kyoka CLI', () => {
     try {
       const key = kyokaCli(['keys', 'create', '--name', 'late', '--role', 'ingest', '--data', k.dataDir]).trim();
       assert.match(key, /^kyk_[A-Za-z0-9]{8}_[A-Za-z0-9]{32}$/);
-      const r = await fetch(`${k.url}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: '{"message":"late key"}' });
+      const r = await fetch(`${k.url}/api/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}` },
+        body: '{"message":"late key"}',
+      });
       assert.equal(r.status, 200);
       const list = kyokaCli(['keys', 'list', '--data', k.dataDir]);
       assert.match(list, /late\tingest/);

@@ -30,21 +30,52 @@ export interface Kyoka {
 
 /** Runs the kyoka CLI to completion and returns stdout (throws on a non-zero exit). */
 export function kyokaCli(args: string[], env: Record<string, string> = {}): string {
-  const r = spawnSync(process.execPath, [KYOKA_BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, cwd: ROOT });
+  const r = spawnSync(process.execPath, [KYOKA_BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    cwd: ROOT,
+  });
   if (r.status !== 0) throw new Error(`kyoka ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }
 
 export async function startKyoka(
-  opts: { env?: Record<string, string>; args?: string[]; dataDir?: string; ingestKey?: string; configFile?: string; nodeArgs?: string[] } = {},
+  opts: {
+    env?: Record<string, string>;
+    args?: string[];
+    dataDir?: string;
+    ingestKey?: string;
+    configFile?: string;
+    nodeArgs?: string[];
+  } = {},
 ): Promise<Kyoka> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kyoka-test-'));
   const cfgArgs = opts.configFile ? ['--config', opts.configFile] : [];
-  const ingestKey = opts.ingestKey ?? kyokaCli(['keys', 'create', '--name', 'test-ingest', '--role', 'ingest', '--data', dataDir, ...cfgArgs], opts.env).trim();
-  const readKey = kyokaCli(['keys', 'create', '--name', 'test-read', '--role', 'analyst', '--data', dataDir, ...cfgArgs], opts.env).trim();
+  const ingestKey =
+    opts.ingestKey ??
+    kyokaCli(
+      ['keys', 'create', '--name', 'test-ingest', '--role', 'ingest', '--data', dataDir, ...cfgArgs],
+      opts.env,
+    ).trim();
+  const readKey = kyokaCli(
+    ['keys', 'create', '--name', 'test-read', '--role', 'analyst', '--data', dataDir, ...cfgArgs],
+    opts.env,
+  ).trim();
   const proc = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), KYOKA_BIN, 'start', '--data', dataDir, '--port', '0', '--syslog-port', '0', ...cfgArgs, ...(opts.args ?? [])],
+    [
+      ...(opts.nodeArgs ?? []),
+      KYOKA_BIN,
+      'start',
+      '--data',
+      dataDir,
+      '--port',
+      '0',
+      '--syslog-port',
+      '0',
+      ...cfgArgs,
+      ...(opts.args ?? []),
+    ],
     { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -119,9 +150,12 @@ export async function searchUntil(
   const deadline = Date.now() + timeoutMs;
   let last: { total: number; events: Record<string, any>[] } = { total: 0, events: [] };
   while (Date.now() < deadline) {
-    const res = await fetch(`${k.url}/api/v1/search?${new URLSearchParams({ from: 'now-30d', to: 'now+1d', ...params })}`, {
-      headers: { authorization: `Bearer ${auth}` },
-    });
+    const res = await fetch(
+      `${k.url}/api/v1/search?${new URLSearchParams({ from: 'now-30d', to: 'now+1d', ...params })}`,
+      {
+        headers: { authorization: `Bearer ${auth}` },
+      },
+    );
     if (res.status !== 200) throw new Error(`search ${res.status}: ${await res.text()}`);
     last = (await res.json()) as typeof last;
     if (check(last)) return last;

@@ -6,7 +6,10 @@ import { gzipSync } from 'node:zlib';
 import { type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
 
 function curl(args: string[], input?: Buffer | string): { status: number; body: string } {
-  const out = execFileSync('curl', ['-sS', '-o', '-', '-w', '\n%{http_code}', ...args], { input, maxBuffer: 64 << 20 }).toString();
+  const out = execFileSync('curl', ['-sS', '-o', '-', '-w', '\n%{http_code}', ...args], {
+    input,
+    maxBuffer: 64 << 20,
+  }).toString();
   const i = out.lastIndexOf('\n');
   return { status: Number(out.slice(i + 1)), body: out.slice(0, i) };
 }
@@ -28,10 +31,28 @@ describe('HTTP ingest', () => {
         message: `curl-ndjson ${i}`,
       }),
     ).join('\n');
-    const r = curl(['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '-H', 'Content-Type: application/x-ndjson', '--data-binary', '@-'], lines);
+    const r = curl(
+      [
+        '-X',
+        'POST',
+        `${k.url}/api/v1/events`,
+        '-H',
+        `Authorization: Bearer ${k.ingestKey}`,
+        '-H',
+        'Content-Type: application/x-ndjson',
+        '--data-binary',
+        '@-',
+      ],
+      lines,
+    );
     assert.equal(r.status, 200, r.body);
     assert.equal(JSON.parse(r.body).accepted, 50);
-    const res = await searchUntil(k, k.readKey, { q: 'event.action:ssh.login_attempt and not user.name:root and source.ip:198.51.100.0/24', limit: '100' }, (x) => x.total >= 25);
+    const res = await searchUntil(
+      k,
+      k.readKey,
+      { q: 'event.action:ssh.login_attempt and not user.name:root and source.ip:198.51.100.0/24', limit: '100' },
+      (x) => x.total >= 25,
+    );
     assert.equal(res.total, 25);
     const ev = res.events[0] as Record<string, any>;
     assert.match(ev.source.ip, /^198\.51\.100\.\d+$/, 'IPv4-mapped address folded to IPv4');
@@ -42,12 +63,47 @@ describe('HTTP ingest', () => {
   });
 
   it('accepts gzip NDJSON and a gzip JSON array', async () => {
-    const mk = (tag: string, n: number) => Array.from({ length: n }, (_, i) => ({ event: { action: 'test.gzip' }, message: `${tag} ${i}` }));
-    const nd = gzipSync(mk('gz-nd', 300).map((e) => JSON.stringify(e)).join('\n'));
-    let r = curl(['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '-H', 'Content-Encoding: gzip', '-H', 'Content-Type: application/x-ndjson', '--data-binary', '@-'], nd);
+    const mk = (tag: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ event: { action: 'test.gzip' }, message: `${tag} ${i}` }));
+    const nd = gzipSync(
+      mk('gz-nd', 300)
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
+    );
+    let r = curl(
+      [
+        '-X',
+        'POST',
+        `${k.url}/api/v1/events`,
+        '-H',
+        `Authorization: Bearer ${k.ingestKey}`,
+        '-H',
+        'Content-Encoding: gzip',
+        '-H',
+        'Content-Type: application/x-ndjson',
+        '--data-binary',
+        '@-',
+      ],
+      nd,
+    );
     assert.equal(r.status, 200, r.body);
     assert.equal(JSON.parse(r.body).accepted, 300);
-    r = curl(['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '-H', 'Content-Encoding: gzip', '-H', 'Content-Type: application/json', '--data-binary', '@-'], gzipSync(JSON.stringify(mk('gz-arr', 200))));
+    r = curl(
+      [
+        '-X',
+        'POST',
+        `${k.url}/api/v1/events`,
+        '-H',
+        `Authorization: Bearer ${k.ingestKey}`,
+        '-H',
+        'Content-Encoding: gzip',
+        '-H',
+        'Content-Type: application/json',
+        '--data-binary',
+        '@-',
+      ],
+      gzipSync(JSON.stringify(mk('gz-arr', 200))),
+    );
     assert.equal(r.status, 200, r.body);
     const res = await searchUntil(k, k.readKey, { q: 'event.action:test.gzip', limit: '1' }, (x) => x.total >= 500);
     assert.equal(res.total, 500);
@@ -55,9 +111,14 @@ describe('HTTP ingest', () => {
 
   it('is idempotent on event id', async () => {
     const ids = ['01JD0000000000000000000001', '01JD0000000000000000000002'];
-    const body = ids.map((id) => JSON.stringify({ id, '@timestamp': new Date().toISOString(), event: { action: 'test.idem' } })).join('\n');
+    const body = ids
+      .map((id) => JSON.stringify({ id, '@timestamp': new Date().toISOString(), event: { action: 'test.idem' } }))
+      .join('\n');
     for (let i = 0; i < 3; i++) {
-      const r = curl(['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '--data-binary', '@-'], body);
+      const r = curl(
+        ['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '--data-binary', '@-'],
+        body,
+      );
       assert.equal(r.status, 200, r.body);
     }
     const res = await searchUntil(k, k.readKey, { q: 'event.action:test.idem' }, (x) => x.total >= 2);
@@ -73,11 +134,17 @@ describe('HTTP ingest', () => {
       JSON.stringify({ event: { action: 'test.partial' }, message: 'ok 3' }),
       JSON.stringify({ '@timestamp': 'yesterday-ish', event: { action: 'test.partial' } }),
     ].join('\n');
-    const r = curl(['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '--data-binary', '@-'], body);
+    const r = curl(
+      ['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '--data-binary', '@-'],
+      body,
+    );
     assert.equal(r.status, 207, r.body);
     const j = JSON.parse(r.body);
     assert.equal(j.accepted, 2);
-    assert.deepEqual(j.errors.map((e: { index: number }) => e.index), [1, 2, 4]);
+    assert.deepEqual(
+      j.errors.map((e: { index: number }) => e.index),
+      [1, 2, 4],
+    );
     assert.match(j.errors[1].message, /source\.ip/);
     const res = await searchUntil(k, k.readKey, { q: 'event.action:test.partial' }, (x) => x.total >= 2);
     assert.equal(res.total, 2);
@@ -86,9 +153,35 @@ describe('HTTP ingest', () => {
   it('refuses requests without a key, with a wrong key, or with a read-only role: 401/403 and nothing stored', async () => {
     const body = JSON.stringify({ event: { action: 'test.noauth' } });
     assert.equal(curl(['-X', 'POST', `${k.url}/api/v1/events`, '--data-binary', '@-'], body).status, 401);
-    assert.equal(curl(['-X', 'POST', `${k.url}/api/v1/events`, '-H', 'Authorization: Bearer kyk_AAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', '--data-binary', '@-'], body).status, 401);
-    assert.equal(curl(['-X', 'POST', `${k.url}/api/v1/events`, '-H', 'Authorization: Bearer nonsense', '--data-binary', '@-'], body).status, 401);
-    assert.equal(curl(['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.readKey}`, '--data-binary', '@-'], body).status, 403);
+    assert.equal(
+      curl(
+        [
+          '-X',
+          'POST',
+          `${k.url}/api/v1/events`,
+          '-H',
+          'Authorization: Bearer kyk_AAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
+          '--data-binary',
+          '@-',
+        ],
+        body,
+      ).status,
+      401,
+    );
+    assert.equal(
+      curl(
+        ['-X', 'POST', `${k.url}/api/v1/events`, '-H', 'Authorization: Bearer nonsense', '--data-binary', '@-'],
+        body,
+      ).status,
+      401,
+    );
+    assert.equal(
+      curl(
+        ['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.readKey}`, '--data-binary', '@-'],
+        body,
+      ).status,
+      403,
+    );
     assert.equal(curl([`${k.url}/api/v1/search?q=x`]).status, 401);
     const res = await searchUntil(k, k.readKey, { q: 'event.action:test.noauth' }, () => true);
     assert.equal(res.total, 0);
@@ -97,12 +190,31 @@ describe('HTTP ingest', () => {
   it('answers 413 for oversize bodies and gzip bombs, 400 for garbage, and keeps serving', async () => {
     const big = Buffer.alloc(40 * 1024 * 1024, 0x20);
     big.write('{"a":"');
-    let r = curl(['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '--data-binary', '@-'], big);
+    let r = curl(
+      ['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '--data-binary', '@-'],
+      big,
+    );
     assert.equal(r.status, 413, r.body);
     const bomb = gzipSync(Buffer.alloc(200 * 1024 * 1024, 0x20));
-    r = curl(['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '-H', 'Content-Encoding: gzip', '--data-binary', '@-'], bomb);
+    r = curl(
+      [
+        '-X',
+        'POST',
+        `${k.url}/api/v1/events`,
+        '-H',
+        `Authorization: Bearer ${k.ingestKey}`,
+        '-H',
+        'Content-Encoding: gzip',
+        '--data-binary',
+        '@-',
+      ],
+      bomb,
+    );
     assert.equal(r.status, 413, r.body);
-    r = curl(['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '--data-binary', '@-'], Buffer.from([0, 1, 2, 0xff, 0xfe, 0x80]));
+    r = curl(
+      ['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '--data-binary', '@-'],
+      Buffer.from([0, 1, 2, 0xff, 0xfe, 0x80]),
+    );
     assert.equal(r.status, 400, r.body);
     assert.equal(JSON.parse(r.body).error, 'KYOKA_E_BAD_REQUEST');
     const health = await fetch(`${k.url}/healthz`);

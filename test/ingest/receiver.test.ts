@@ -35,7 +35,16 @@ describe('log-source HTTP receiver (QRadar-style)', () => {
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kyoka-cfg-'));
     const cfg = join(dir, 'kyoka.yaml');
-    writeFileSync(cfg, ['receivers:', '  - name: mitmproxy', '    type: webproxy', '    port: 0', '    allow: [127.0.0.1/32, "::1"]'].join('\n'));
+    writeFileSync(
+      cfg,
+      [
+        'receivers:',
+        '  - name: mitmproxy',
+        '    type: webproxy',
+        '    port: 0',
+        '    allow: [127.0.0.1/32, "::1"]',
+      ].join('\n'),
+    );
     k = await startKyoka({ configFile: cfg });
   });
   after(() => k?.stop());
@@ -43,22 +52,43 @@ describe('log-source HTTP receiver (QRadar-style)', () => {
   it('accepts the seed-000 payload on any path from an allowed address', async () => {
     const port = k.receivers.mitmproxy;
     assert.ok(port, k.output());
-    const response = { ...SEED_REQUEST, eventName: 'HTTPResponse', status: 200, bytes: 5120, timestamp: '2025-01-06T15:35:28.640548Z' };
+    const response = {
+      ...SEED_REQUEST,
+      eventName: 'HTTPResponse',
+      status: 200,
+      bytes: 5120,
+      timestamp: '2025-01-06T15:35:28.640548Z',
+    };
     if (hasPythonRequests()) {
       const py = `import requests,json,sys\nfor log in json.loads(sys.argv[2]):\n  r=requests.post(sys.argv[1], json=log, headers={'Content-Type':'application/json'})\n  assert r.status_code==200, r.text`;
       execFileSync('python3', ['-c', py, `http://127.0.0.1:${port}`, JSON.stringify([SEED_REQUEST, response])]);
     } else {
       for (const log of [SEED_REQUEST, response]) {
-        const r = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(log) });
+        const r = await fetch(`http://127.0.0.1:${port}/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(log),
+        });
         assert.equal(r.status, 200);
       }
     }
-    const r = await fetch(`http://127.0.0.1:${port}/some/other/path`, { method: 'POST', body: JSON.stringify({ ...SEED_REQUEST, url: 'http://example.org/x?y=1' }) });
+    const r = await fetch(`http://127.0.0.1:${port}/some/other/path`, {
+      method: 'POST',
+      body: JSON.stringify({ ...SEED_REQUEST, url: 'http://example.org/x?y=1' }),
+    });
     assert.equal(r.status, 200, await r.text());
-    const res = await searchUntil(k, k.readKey, { q: 'kyoka.source:mitmproxy', from: '2025-01-01T00:00:00Z', order: 'asc' }, (x) => x.total >= 3);
+    const res = await searchUntil(
+      k,
+      k.readKey,
+      { q: 'kyoka.source:mitmproxy', from: '2025-01-01T00:00:00Z', order: 'asc' },
+      (x) => x.total >= 3,
+    );
     assert.equal(res.total, 3);
     const evs = res.events as Record<string, any>[];
-    const req = evs.find((e) => e.url.domain === 'www.hsbc.com.hk' && e.event.action === 'http.request') as Record<string, any>;
+    const req = evs.find((e) => e.url.domain === 'www.hsbc.com.hk' && e.event.action === 'http.request') as Record<
+      string,
+      any
+    >;
     const resp = evs.find((e) => e.event.action === 'http.response') as Record<string, any>;
     assert.ok(req && resp, JSON.stringify(evs));
     assert.equal(req['@timestamp'], '2025-01-06T15:35:28.440Z');
@@ -72,7 +102,7 @@ describe('log-source HTTP receiver (QRadar-style)', () => {
     assert.deepEqual(JSON.parse(req.event.original), SEED_REQUEST);
   });
 
-  it('refuses keys that are not the receiver\'s and counts the refusal', async () => {
+  it("refuses keys that are not the receiver's and counts the refusal", async () => {
     const port = k.receivers.mitmproxy;
     const r = await fetch(`http://127.0.0.1:${port}/`, {
       method: 'POST',

@@ -39,7 +39,19 @@ describe('syslog ingest', () => {
   after(() => k?.stop());
 
   it('logger over UDP (RFC 5424): sshd failure parsed into user and source IP', async () => {
-    logger(['--server', '127.0.0.1', '--port', String(k.syslogUdpPort), '--udp', '--rfc5424', '-t', 'sshd', '-i', '--', 'Failed password for invalid user oracle from 203.0.113.77 port 52211 ssh2']);
+    logger([
+      '--server',
+      '127.0.0.1',
+      '--port',
+      String(k.syslogUdpPort),
+      '--udp',
+      '--rfc5424',
+      '-t',
+      'sshd',
+      '-i',
+      '--',
+      'Failed password for invalid user oracle from 203.0.113.77 port 52211 ssh2',
+    ]);
     const r = await searchUntil(k, k.readKey, { q: 'source.ip:203.0.113.77' }, (x) => x.total >= 1);
     assert.equal(r.total, 1);
     const e = r.events[0] as Record<string, any>;
@@ -53,8 +65,35 @@ describe('syslog ingest', () => {
   });
 
   it('logger over TCP, LF framing (RFC 3164) and octet counting (RFC 5424)', async () => {
-    logger(['--server', '127.0.0.1', '--port', String(k.syslogTcpPort), '--tcp', '--rfc3164', '-t', 'sudo', '--', '   alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id']);
-    logger(['--server', '127.0.0.1', '--port', String(k.syslogTcpPort), '--tcp', '--octet-count', '--rfc5424', '--sd-id', 'origin@32473', '--sd-param', 'software="kyoka-test"', '-t', 'vsftpd', '--', 'octet-counted hello']);
+    logger([
+      '--server',
+      '127.0.0.1',
+      '--port',
+      String(k.syslogTcpPort),
+      '--tcp',
+      '--rfc3164',
+      '-t',
+      'sudo',
+      '--',
+      '   alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id',
+    ]);
+    logger([
+      '--server',
+      '127.0.0.1',
+      '--port',
+      String(k.syslogTcpPort),
+      '--tcp',
+      '--octet-count',
+      '--rfc5424',
+      '--sd-id',
+      'origin@32473',
+      '--sd-param',
+      'software="kyoka-test"',
+      '-t',
+      'vsftpd',
+      '--',
+      'octet-counted hello',
+    ]);
     const sudo = await searchUntil(k, k.readKey, { q: 'process.name:sudo and user.name:alice' }, (x) => x.total >= 1);
     assert.equal(sudo.total, 1);
     assert.match(JSON.stringify(sudo.events[0]), /\/usr\/bin\/id/);
@@ -64,14 +103,16 @@ describe('syslog ingest', () => {
     assert.deepEqual(sd['origin@32473'], { software: 'kyoka-test' });
   });
 
-  it('rsyslog forwards to Kyoka over TCP with octet counting', { skip: !RSYSLOGD && !process.env.CI ? 'rsyslogd not installed' : false }, async () => {
+  it('rsyslog forwards to Kyoka over TCP with octet counting', {
+    skip: !RSYSLOGD && !process.env.CI ? 'rsyslogd not installed' : false,
+  }, async () => {
     assert.ok(RSYSLOGD, 'rsyslogd is required in CI');
     const dir = mkdtempSync(join(tmpdir(), 'kyoka-rsyslog-'));
     const inPort = await freePort();
     writeFileSync(
       join(dir, 'rsyslog.conf'),
       [
-        'global(workDirectory="' + dir + '")',
+        `global(workDirectory="${dir}")`,
         'module(load="imtcp")',
         `input(type="imtcp" port="${inPort}" address="127.0.0.1" ruleset="fwd")`,
         'ruleset(name="fwd") {',
@@ -79,13 +120,32 @@ describe('syslog ingest', () => {
         '}',
       ].join('\n'),
     );
-    const rs = spawn(RSYSLOGD as string, ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslog.pid')], { stdio: 'ignore' });
+    const rs = spawn(RSYSLOGD as string, ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslog.pid')], {
+      stdio: 'ignore',
+    });
     try {
       await new Promise((r) => setTimeout(r, 1000));
       for (let i = 0; i < 5; i++) {
-        logger(['--server', '127.0.0.1', '--port', String(inPort), '--tcp', '--rfc3164', '-t', 'sshd', '--', `Accepted publickey for deploy from 192.0.2.${10 + i} port 4022${i} ssh2: ED25519 SHA256:abc${i}`]);
+        logger([
+          '--server',
+          '127.0.0.1',
+          '--port',
+          String(inPort),
+          '--tcp',
+          '--rfc3164',
+          '-t',
+          'sshd',
+          '--',
+          `Accepted publickey for deploy from 192.0.2.${10 + i} port 4022${i} ssh2: ED25519 SHA256:abc${i}`,
+        ]);
       }
-      const r = await searchUntil(k, k.readKey, { q: 'user.name:deploy and source.ip:192.0.2.0/24' }, (x) => x.total >= 5, 15_000);
+      const r = await searchUntil(
+        k,
+        k.readKey,
+        { q: 'user.name:deploy and source.ip:192.0.2.0/24' },
+        (x) => x.total >= 5,
+        15_000,
+      );
       assert.equal(r.total, 5);
       const e = r.events[0] as Record<string, any>;
       assert.equal(e.event.outcome, 'success');
@@ -100,7 +160,8 @@ describe('syslog ingest', () => {
     const { createSocket } = await import('node:dgram');
     const sock = createSocket('udp4');
     const junk = Buffer.from([0, 1, 2, 3, 0xff, 0]);
-    for (let i = 0; i < 200; i++) await new Promise<void>((r) => sock.send(junk, k.syslogUdpPort, '127.0.0.1', () => r()));
+    for (let i = 0; i < 200; i++)
+      await new Promise<void>((r) => sock.send(junk, k.syslogUdpPort, '127.0.0.1', () => r()));
     sock.close();
     const net = await import('node:net');
     await new Promise<void>((resolve) => {
@@ -110,11 +171,23 @@ describe('syslog ingest', () => {
       });
       c.on('close', () => resolve());
     });
-    logger(['--server', '127.0.0.1', '--port', String(k.syslogUdpPort), '--udp', '-t', 'app', '--', 'still alive after junk']);
+    logger([
+      '--server',
+      '127.0.0.1',
+      '--port',
+      String(k.syslogUdpPort),
+      '--udp',
+      '-t',
+      'app',
+      '--',
+      'still alive after junk',
+    ]);
     const r = await searchUntil(k, k.readKey, { q: '"still alive after junk"' }, (x) => x.total >= 1);
     assert.equal(r.total, 1);
     const metrics = await (await fetch(`${k.url}/metrics`)).text();
-    const binary = Number(/kyoka_ingest_parse_failures_total\{source="syslog",reason="binary"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    const binary = Number(
+      /kyoka_ingest_parse_failures_total\{source="syslog",reason="binary"\} (\d+)/.exec(metrics)?.[1] ?? 0,
+    );
     assert.ok(binary >= 200, `binary junk counted (${binary})`);
   });
 });

@@ -36,7 +36,11 @@ describe('crash safety', () => {
           }).join('\n');
           for (;;) {
             try {
-              const r = await fetch(`${k.url}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${ingestKey}` }, body });
+              const r = await fetch(`${k.url}/api/v1/events`, {
+                method: 'POST',
+                headers: { authorization: `Bearer ${ingestKey}` },
+                body,
+              });
               if (r.status === 200) {
                 acked += BATCH;
                 break;
@@ -58,11 +62,20 @@ describe('crash safety', () => {
       await client;
       assert.ok(ackedAtKill >= TOTAL * 0.3 && ackedAtKill < TOTAL, `killed mid-ingest (${ackedAtKill} acked)`);
       assert.ok(retries > 0, 'the client had to retry');
-      const res = await searchUntil(k, readKey, { q: 'event.action:test.crash', limit: '1', from: String(base - 1000) }, (x) => x.total >= TOTAL, 20_000);
+      const res = await searchUntil(
+        k,
+        readKey,
+        { q: 'event.action:test.crash', limit: '1', from: String(base - 1000) },
+        (x) => x.total >= TOTAL,
+        20_000,
+      );
       assert.equal(res.total, TOTAL, 'each acknowledged event stored exactly once');
-      const top = await fetch(`${k.url}/api/v1/search/top?${new URLSearchParams({ field: 'id', q: 'event.action:test.crash', from: String(base - 1000), n: '1' })}`, {
-        headers: { authorization: `Bearer ${readKey}` },
-      });
+      const top = await fetch(
+        `${k.url}/api/v1/search/top?${new URLSearchParams({ field: 'id', q: 'event.action:test.crash', from: String(base - 1000), n: '1' })}`,
+        {
+          headers: { authorization: `Bearer ${readKey}` },
+        },
+      );
       const j = (await top.json()) as { buckets: Array<{ count: number }> };
       assert.equal(j.buckets[0]?.count, 1, 'no id stored twice');
     } finally {

@@ -1,5 +1,5 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '@kyoka/server';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 
 export function portArg(v: string): number {
   const n = Number(v);

@@ -1,5 +1,5 @@
-import { Command, InvalidArgumentError } from 'commander';
 import { createApiKey, isRole, openConfiguredStore, ROLES, type Role } from '@kyoka/server';
+import { Command, InvalidArgumentError } from 'commander';
 import { configFrom, type StorageFlags, storageOptions } from './common.ts';
 
 function roleArg(v: string): Role {
@@ -23,29 +23,33 @@ export function keysCommand(): Command {
         await store.close();
       }
     });
-  storageOptions(keys.command('list').description('List API keys (never their secrets)')).action(async (f: StorageFlags) => {
-    const store = await openConfiguredStore(configFrom(f));
-    try {
-      for (const k of await store.meta.listApiKeys()) {
-        const state = k.revokedAt ? 'revoked' : 'active';
-        console.log(`${k.id}\t${k.name}\t${k.role}\tkyk_${k.prefix}_…\t${state}\t${new Date(k.createdAt).toISOString()}`);
-      }
-    } finally {
-      await store.close();
-    }
-  });
-  storageOptions(keys.command('revoke').description('Revoke an API key').argument('<id>', 'key id from `kyoka keys list`')).action(
-    async (id: string, f: StorageFlags) => {
+  storageOptions(keys.command('list').description('List API keys (never their secrets)')).action(
+    async (f: StorageFlags) => {
       const store = await openConfiguredStore(configFrom(f));
       try {
-        if (!(await store.meta.revokeApiKey(id))) {
-          console.error(`kyoka: no key with id ${id}`);
-          process.exitCode = 1;
-        } else console.log(`revoked ${id}`);
+        for (const k of await store.meta.listApiKeys()) {
+          const state = k.revokedAt ? 'revoked' : 'active';
+          console.log(
+            `${k.id}\t${k.name}\t${k.role}\tkyk_${k.prefix}_…\t${state}\t${new Date(k.createdAt).toISOString()}`,
+          );
+        }
       } finally {
         await store.close();
       }
     },
   );
+  storageOptions(
+    keys.command('revoke').description('Revoke an API key').argument('<id>', 'key id from `kyoka keys list`'),
+  ).action(async (id: string, f: StorageFlags) => {
+    const store = await openConfiguredStore(configFrom(f));
+    try {
+      if (!(await store.meta.revokeApiKey(id))) {
+        console.error(`kyoka: no key with id ${id}`);
+        process.exitCode = 1;
+      } else console.log(`revoked ${id}`);
+    } finally {
+      await store.close();
+    }
+  });
   return keys;
 }

@@ -1,7 +1,8 @@
 /** The `kyoka` command: one binary, several roles. */
-import { Command } from 'commander';
+
 import { KyokaError } from '@kyoka/core';
 import { VERSION } from '@kyoka/server/app';
+import { Command } from 'commander';
 import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
 import { usersCommand } from './users.ts';
@@ -11,11 +12,20 @@ const program = new Command('kyoka')
   .version(VERSION, '-v, --version')
   .showHelpAfterError();
 
-program.addCommand(serveCommand('start', 'All-in-one on this machine: server + console with embedded storage (SQLite), syslog listening'));
-program.addCommand(serveCommand('server', 'The server role alone (API, console, ingest); shares PostgreSQL with other servers when --db is set'));
+program.addCommand(
+  serveCommand(
+    'start',
+    'All-in-one on this machine: server + console with embedded storage (SQLite), syslog listening',
+  ),
+);
+program.addCommand(
+  serveCommand(
+    'server',
+    'The server role alone (API, console, ingest); shares PostgreSQL with other servers when --db is set',
+  ),
+);
 program.addCommand(keysCommand());
 program.addCommand(usersCommand());
-
 
 try {
   await program.parseAsync(process.argv);

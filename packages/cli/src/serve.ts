@@ -1,5 +1,5 @@
-import { Command } from 'commander';
 import { startServer } from '@kyoka/server';
+import { Command } from 'commander';
 import { configFrom, portArg, type StorageFlags, storageOptions } from './common.ts';
 
 interface ServeFlags extends StorageFlags {
@@ -23,7 +23,8 @@ export function serveCommand(name: 'start' | 'server', description: string): Com
     );
   return cmd.action(async (f: ServeFlags) => {
     const flags: Record<string, unknown> = { 'http.host': f.host, 'http.port': f.port, 'syslog.host': f.syslogHost };
-    if (f.syslogPort !== undefined) Object.assign(flags, { 'syslog.udp.port': f.syslogPort, 'syslog.tcp.port': f.syslogPort });
+    if (f.syslogPort !== undefined)
+      Object.assign(flags, { 'syslog.udp.port': f.syslogPort, 'syslog.tcp.port': f.syslogPort });
     if (f.syslog === false) Object.assign(flags, { 'syslog.udp.enabled': false, 'syslog.tcp.enabled': false });
     const config = configFrom(f, flags);
     const srv = await startServer(config, { adminPassword: process.env.KYOKA_ADMIN_PASSWORD || undefined });
@@ -33,7 +34,11 @@ export function serveCommand(name: 'start' | 'server', description: string): Com
       `  API docs: ${srv.url}api/docs`,
       `  Storage:  ${config.db ? config.db.replace(/\/\/[^@/]*@/, '//***@') : `${config.data} (SQLite)`}`,
     ];
-    const sl = [srv.syslog.udpPort !== null && `udp ${config.syslog.host}:${srv.syslog.udpPort}`, srv.syslog.tcpPort !== null && `${config.syslog.tcp.tls ? 'tls' : 'tcp'} ${config.syslog.host}:${srv.syslog.tcpPort}`].filter(Boolean);
+    const sl = [
+      srv.syslog.udpPort !== null && `udp ${config.syslog.host}:${srv.syslog.udpPort}`,
+      srv.syslog.tcpPort !== null &&
+        `${config.syslog.tcp.tls ? 'tls' : 'tcp'} ${config.syslog.host}:${srv.syslog.tcpPort}`,
+    ].filter(Boolean);
     lines.push(`  Syslog:   ${sl.length ? sl.join(', ') : 'off'}`);
     for (const [rn, port] of Object.entries(srv.receivers)) lines.push(`  Receiver: ${rn} on port ${port}`);
     if (srv.firstRun) {

@@ -34,7 +34,11 @@ export async function buildApp(ctx: ServerContext, opts: { consoleDir?: string }
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Kyoka API', version: VERSION, description: 'Events, search, keys. Authenticate with `Authorization: Bearer kyk_…` or a console session.' },
+      info: {
+        title: 'Kyoka API',
+        version: VERSION,
+        description: 'Events, search, keys. Authenticate with `Authorization: Bearer kyk_…` or a console session.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -73,12 +77,15 @@ async function tlsOptions(tls: { cert: string; key: string }) {
   return { cert: await readFile(tls.cert), key: await readFile(tls.key) };
 }
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 async function serveConsole(app: FastifyInstance, dir: string): Promise<void> {
   if (!existsSync(`${dir}/index.html`)) {
     app.get('/', async (_req, reply) =>
-      reply.type('text/plain').send('Kyoka console is not built. Run `npm install` (or `npm run build -w @kyoka/console`) and restart.\n'),
+      reply
+        .type('text/plain')
+        .send('Kyoka console is not built. Run `npm install` (or `npm run build -w @kyoka/console`) and restart.\n'),
     );
     return;
   }
@@ -89,7 +96,9 @@ async function serveConsole(app: FastifyInstance, dir: string): Promise<void> {
   });
   app.get('/*', async (req, reply) => {
     if (req.url.startsWith('/api/')) {
-      return reply.status(404).send({ error: 'KYOKA_E_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+      return reply
+        .status(404)
+        .send({ error: 'KYOKA_E_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` });
     }
     reply.header('content-security-policy', CSP);
     return reply.sendFile('index.html');

@@ -42,7 +42,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Readonly<KyokaConfig>, opts: { adminPassword?: string } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Readonly<KyokaConfig>,
+  opts: { adminPassword?: string } = {},
+): Promise<RunningServer> {
   const store = await openConfiguredStore(config);
   const metrics = createMetrics();
   const stats = new SourceStats(store.meta);
@@ -69,7 +72,9 @@ export async function startServer(config: Readonly<KyokaConfig>, opts: { adminPa
   const closers: Array<() => Promise<void>> = [];
   const app = await buildApp(ctx);
   try {
-    await listenOrExplain('http.port', config.http.port, 'tcp', () => app.listen({ port: config.http.port, host: config.http.host }));
+    await listenOrExplain('http.port', config.http.port, 'tcp', () =>
+      app.listen({ port: config.http.port, host: config.http.host }),
+    );
     closers.push(() => app.close());
     const syslog = await startSyslog(ctx);
     closers.push(syslog.close);

@@ -1,4 +1,4 @@
-export * from './types.ts';
-export * from './ulid.ts';
 export * from './fields.ts';
 export * from './normalize.ts';
+export * from './types.ts';
+export * from './ulid.ts';

@@ -131,7 +131,8 @@ export function normalizeEvent(input: EventInput, opts: NormalizeOptions): Kyoka
   } else ev['@timestamp'] = rawTs;
 
   if (ev.id === undefined || ev.id === null || ev.id === '') ev.id = newId(when);
-  else if (typeof ev.id !== 'string' || !ID_RE.test(ev.id)) bad('id', 'must be a ULID or a short [A-Za-z0-9._:-] string');
+  else if (typeof ev.id !== 'string' || !ID_RE.test(ev.id))
+    bad('id', 'must be a ULID or a short [A-Za-z0-9._:-] string');
 
   let event = ev.event;
   if (event === undefined) event = ev.event = {};

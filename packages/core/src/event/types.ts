@@ -20,12 +20,23 @@ export interface KyokaEvent {
     [k: string]: unknown;
   };
   observer?: { name?: string; type?: string; hostname?: string; ip?: string; [k: string]: unknown };
-  source?: { ip?: string; port?: number; address?: string; geo?: Record<string, unknown>; as?: Record<string, unknown>; [k: string]: unknown };
+  source?: {
+    ip?: string;
+    port?: number;
+    address?: string;
+    geo?: Record<string, unknown>;
+    as?: Record<string, unknown>;
+    [k: string]: unknown;
+  };
   destination?: { ip?: string; port?: number; address?: string; [k: string]: unknown };
   network?: { transport?: string; protocol?: string; [k: string]: unknown };
   user?: { name?: string; [k: string]: unknown };
   url?: { full?: string; original?: string; domain?: string; path?: string; scheme?: string; [k: string]: unknown };
-  http?: { request?: { method?: string; [k: string]: unknown }; response?: { status_code?: number; body?: { bytes?: number }; [k: string]: unknown }; [k: string]: unknown };
+  http?: {
+    request?: { method?: string; [k: string]: unknown };
+    response?: { status_code?: number; body?: { bytes?: number }; [k: string]: unknown };
+    [k: string]: unknown;
+  };
   user_agent?: { original?: string };
   host?: { name?: string; hostname?: string; ip?: string[] | string; [k: string]: unknown };
   process?: { name?: string; pid?: number; command_line?: string; [k: string]: unknown };

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { KyokaError } from '@kyoka/core';
 import type { FastifyInstance } from 'fastify';
-import { SESSION_COOKIE } from '../auth/plugin.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { SESSION_COOKIE } from '../auth/plugin.ts';
 import type { ServerContext } from '../context.ts';
 
 export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -35,7 +35,13 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
       const id = randomBytes(32).toString('base64url');
       const csrf = randomBytes(24).toString('base64url');
       await meta.createSession({ id, user: user.name, csrf, expiresAt: Date.now() + ttl });
-      reply.setCookie(SESSION_COOKIE, id, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: Math.floor(ttl / 1000) });
+      reply.setCookie(SESSION_COOKIE, id, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure,
+        path: '/',
+        maxAge: Math.floor(ttl / 1000),
+      });
       return { user: { name: user.name, role: user.role }, csrfToken: csrf };
     },
   );
@@ -61,14 +67,18 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
         body: {
           type: 'object',
           required: ['current', 'next'],
-          properties: { current: { type: 'string', maxLength: 1024 }, next: { type: 'string', minLength: 12, maxLength: 1024 } },
+          properties: {
+            current: { type: 'string', maxLength: 1024 },
+            next: { type: 'string', minLength: 12, maxLength: 1024 },
+          },
         },
       },
     },
     async (req, reply) => {
       const p = req.principal;
-      if (!p || p.kind !== 'user') throw new KyokaError('KYOKA_E_UNAUTHENTICATED', 'log in to change your password');
-      if (req.headers['x-kyoka-csrf'] !== p.csrf) throw new KyokaError('KYOKA_E_FORBIDDEN', 'missing or wrong X-Kyoka-CSRF header');
+      if (p?.kind !== 'user') throw new KyokaError('KYOKA_E_UNAUTHENTICATED', 'log in to change your password');
+      if (req.headers['x-kyoka-csrf'] !== p.csrf)
+        throw new KyokaError('KYOKA_E_FORBIDDEN', 'missing or wrong X-Kyoka-CSRF header');
       const { current, next } = req.body as { current: string; next: string };
       const user = await meta.getUser(p.name);
       if (!user || !(await verifyPassword(user.passwordHash, current))) {

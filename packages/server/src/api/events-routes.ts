@@ -17,20 +17,35 @@ export async function handleIngest(ctx: ServerContext, source: IngestSource, req
   const { maxBodyBytes, maxBatch } = ctx.config.ingest;
   let decoded: ReturnType<typeof decodeBody>;
   try {
-    decoded = decodeBody(body, { encoding: req.headers['content-encoding'] as string | undefined, maxBytes: maxBodyBytes, maxBatch });
+    decoded = decodeBody(body, {
+      encoding: req.headers['content-encoding'] as string | undefined,
+      maxBytes: maxBodyBytes,
+      maxBatch,
+    });
   } catch (err) {
-    if (err instanceof KyokaError) ctx.ingest.malformed(source.name, err.code === 'KYOKA_E_PAYLOAD_TOO_LARGE' ? 'too_large' : 'bad_body');
+    if (err instanceof KyokaError)
+      ctx.ingest.malformed(source.name, err.code === 'KYOKA_E_PAYLOAD_TOO_LARGE' ? 'too_large' : 'bad_body');
     throw err;
   }
   const { events, errors } = ctx.ingest.prepare(decoded.records, source, { ip: req.ip, port: req.socket.remotePort });
   const allErrors = decoded.errors.length ? [...decoded.errors, ...errors].sort((a, b) => a.index - b.index) : errors;
   if (decoded.errors.length) ctx.ingest.malformed(source.name, 'bad_json', decoded.errors.length);
   if (!events.length) {
-    return reply.status(400).send({ error: 'KYOKA_E_BAD_EVENT', message: 'no valid events in the request', accepted: 0, errors: allErrors.slice(0, 1000) });
+    return reply.status(400).send({
+      error: 'KYOKA_E_BAD_EVENT',
+      message: 'no valid events in the request',
+      accepted: 0,
+      errors: allErrors.slice(0, 1000),
+    });
   }
   const res = await ctx.ingest.writer.write(events);
   ctx.ingest.accepted(source.name, events.length, decoded.bytes);
-  const out = { accepted: events.length, duplicates: res.duplicates, errors: allErrors.slice(0, 1000), ids: events.length <= 1000 ? events.map((e) => e.id) : undefined };
+  const out = {
+    accepted: events.length,
+    duplicates: res.duplicates,
+    errors: allErrors.slice(0, 1000),
+    ids: events.length <= 1000 ? events.map((e) => e.id) : undefined,
+  };
   return reply.status(allErrors.length ? 207 : 200).send(out);
 }
 
@@ -44,7 +59,8 @@ export function rawBodyParsers(app: FastifyInstance, limit: number, ctx: ServerC
   app.addHook('onError', async (_req, _reply, err) => {
     const code = (err as { code?: string }).code;
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') ctx.ingest.malformed(source, 'too_large');
-    else if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY') ctx.ingest.malformed(source, 'bad_body');
+    else if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+      ctx.ingest.malformed(source, 'bad_body');
   });
 }
 
@@ -62,10 +78,14 @@ export async function eventsRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     );
   });
 
-  app.get('/api/v1/events/:id', { preHandler: requirePerm('events:read'), schema: { tags: ['search'] } }, async (req) => {
-    const { id } = req.params as { id: string };
-    const ev = await ctx.events.get(id);
-    if (!ev) throw new KyokaError('KYOKA_E_NOT_FOUND', 'no such event');
-    return ev;
-  });
+  app.get(
+    '/api/v1/events/:id',
+    { preHandler: requirePerm('events:read'), schema: { tags: ['search'] } },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const ev = await ctx.events.get(id);
+      if (!ev) throw new KyokaError('KYOKA_E_NOT_FOUND', 'no such event');
+      return ev;
+    },
+  );
 }

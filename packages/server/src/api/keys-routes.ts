@@ -8,7 +8,15 @@ import type { ApiKey, Role } from '../store/types.ts';
 
 /** Public view of a key: never the hash. */
 export function keyView(k: ApiKey) {
-  return { id: k.id, name: k.name, role: k.role, prefix: k.prefix, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt };
+  return {
+    id: k.id,
+    name: k.name,
+    role: k.role,
+    prefix: k.prefix,
+    createdAt: k.createdAt,
+    lastUsedAt: k.lastUsedAt,
+    revokedAt: k.revokedAt,
+  };
 }
 
 export async function keysRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -26,7 +34,10 @@ export async function keysRoutes(app: FastifyInstance, ctx: ServerContext): Prom
           type: 'object',
           required: ['name', 'role'],
           additionalProperties: false,
-          properties: { name: { type: 'string', minLength: 1, maxLength: 64 }, role: { type: 'string', enum: [...ROLES] } },
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 64 },
+            role: { type: 'string', enum: [...ROLES] },
+          },
         },
       },
     },

@@ -31,7 +31,8 @@ function range(q: Q): { from: number; to: number } {
 function int(v: string | undefined, def: number, min: number, max: number, name: string): number {
   if (v === undefined || v === '') return def;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new KyokaError('KYOKA_E_BAD_REQUEST', `${name} must be an integer from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new KyokaError('KYOKA_E_BAD_REQUEST', `${name} must be an integer from ${min} to ${max}`);
   return n;
 }
 
@@ -52,7 +53,15 @@ export async function searchRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       ...read,
       schema: {
         tags: ['search'],
-        querystring: { ...qs, properties: { ...qs.properties, limit: { type: 'string' }, cursor: { type: 'string' }, order: { type: 'string', enum: ['asc', 'desc'] } } },
+        querystring: {
+          ...qs,
+          properties: {
+            ...qs.properties,
+            limit: { type: 'string' },
+            cursor: { type: 'string' },
+            order: { type: 'string', enum: ['asc', 'desc'] },
+          },
+        },
       },
     },
     async (req) => {
@@ -60,15 +69,33 @@ export async function searchRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       const query = parseQuery(q.q ?? '');
       const { from, to } = range(q);
       const limit = int(q.limit, 100, 1, 1000, 'limit');
-      return ctx.events.search({ query, from, to, limit, cursor: q.cursor || null, order: q.order === 'asc' ? 'asc' : 'desc' });
+      return ctx.events.search({
+        query,
+        from,
+        to,
+        limit,
+        cursor: q.cursor || null,
+        order: q.order === 'asc' ? 'asc' : 'desc',
+      });
     },
   );
   app.get(
     '/api/v1/search/top',
-    { ...read, schema: { tags: ['search'], querystring: { ...qs, required: ['field'], properties: { ...qs.properties, field: { type: 'string' }, n: { type: 'string' } } } } },
+    {
+      ...read,
+      schema: {
+        tags: ['search'],
+        querystring: {
+          ...qs,
+          required: ['field'],
+          properties: { ...qs.properties, field: { type: 'string' }, n: { type: 'string' } },
+        },
+      },
+    },
     async (req) => {
       const q = req.query as Q;
-      if (!q.field || !FIELD_RE.test(q.field)) throw new KyokaError('KYOKA_E_BAD_REQUEST', 'field: a field name such as source.ip is required');
+      if (!q.field || !FIELD_RE.test(q.field))
+        throw new KyokaError('KYOKA_E_BAD_REQUEST', 'field: a field name such as source.ip is required');
       const query = parseQuery(q.q ?? '');
       const { from, to } = range(q);
       const n = int(q.n, 10, 1, 1000, 'n');
@@ -77,7 +104,13 @@ export async function searchRoutes(app: FastifyInstance, ctx: ServerContext): Pr
   );
   app.get(
     '/api/v1/search/histogram',
-    { ...read, schema: { tags: ['search'], querystring: { ...qs, properties: { ...qs.properties, interval: { type: 'string' } } } } },
+    {
+      ...read,
+      schema: {
+        tags: ['search'],
+        querystring: { ...qs, properties: { ...qs.properties, interval: { type: 'string' } } },
+      },
+    },
     async (req) => {
       const q = req.query as Q;
       const query = parseQuery(q.q ?? '');
@@ -86,5 +119,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       return { interval: intervalMs, buckets: await ctx.events.histogram({ query, from, to, intervalMs }) };
     },
   );
-  app.get('/api/v1/sources', { ...read, schema: { tags: ['ingest'] } }, async () => ({ sources: ctx.ingest.stats.list() }));
+  app.get('/api/v1/sources', { ...read, schema: { tags: ['ingest'] } }, async () => ({
+    sources: ctx.ingest.stats.list(),
+  }));
 }

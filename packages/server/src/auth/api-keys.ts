@@ -25,7 +25,11 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-export async function createApiKey(meta: MetaStore, name: string, role: Role): Promise<{ key: ApiKey; secret: string }> {
+export async function createApiKey(
+  meta: MetaStore,
+  name: string,
+  role: Role,
+): Promise<{ key: ApiKey; secret: string }> {
   const prefix = randomText(8);
   const secret = `kyk_${prefix}_${randomText(32)}`;
   const key = await meta.createApiKey({ name, role, prefix, hash: hashKey(secret) });

@@ -34,7 +34,11 @@ export function bearer(req: FastifyRequest): string | undefined {
   return m ? m[1] : undefined;
 }
 
-export async function resolvePrincipal(req: FastifyRequest, meta: MetaStore, keys: ApiKeyVerifier): Promise<Principal | null> {
+export async function resolvePrincipal(
+  req: FastifyRequest,
+  meta: MetaStore,
+  keys: ApiKeyVerifier,
+): Promise<Principal | null> {
   const token = bearer(req);
   if (token !== undefined) {
     const k = await keys.verify(token);
@@ -55,7 +59,8 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function requirePerm(perm: Permission) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const p = req.principal;
-    if (!p) throw new KyokaError('KYOKA_E_UNAUTHENTICATED', 'authentication required (Bearer API key or console session)');
+    if (!p)
+      throw new KyokaError('KYOKA_E_UNAUTHENTICATED', 'authentication required (Bearer API key or console session)');
     if (p.kind === 'user' && !SAFE.has(req.method) && req.headers['x-kyoka-csrf'] !== p.csrf) {
       throw new KyokaError('KYOKA_E_FORBIDDEN', 'missing or wrong X-Kyoka-CSRF header');
     }

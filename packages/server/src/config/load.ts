@@ -30,7 +30,12 @@ interface Leaf {
 function leaves(schema: TSchema, path: string[] = [], out: Leaf[] = []): Leaf[] {
   if (schema.type === 'object' && schema.properties) {
     for (const [k, sub] of Object.entries(schema.properties as Record<string, TSchema>)) leaves(sub, [...path, k], out);
-  } else if (schema.type === 'integer' || schema.type === 'number' || schema.type === 'boolean' || schema.type === 'string') {
+  } else if (
+    schema.type === 'integer' ||
+    schema.type === 'number' ||
+    schema.type === 'boolean' ||
+    schema.type === 'string'
+  ) {
     out.push({ path, kind: schema.type as string });
   } else if (schema.anyOf) {
     out.push({ path, kind: 'string' });
@@ -54,7 +59,8 @@ function setPath(obj: Record<string, unknown>, path: string[], value: unknown): 
 function coerce(kind: string, raw: string, name: string): unknown {
   if (kind === 'integer' || kind === 'number') {
     const n = Number(raw);
-    if (raw.trim() === '' || Number.isNaN(n)) throw new KyokaError('KYOKA_E_BAD_CONFIG', `${name}: "${raw}" is not a number`);
+    if (raw.trim() === '' || Number.isNaN(n))
+      throw new KyokaError('KYOKA_E_BAD_CONFIG', `${name}: "${raw}" is not a number`);
     return n;
   }
   if (kind === 'boolean') {
@@ -82,19 +88,26 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<KyokaConfig> {
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new KyokaError('KYOKA_E_BAD_CONFIG', `cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
+      throw new KyokaError('KYOKA_E_BAD_CONFIG', `cannot read config file ${file}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     try {
       raw = (parseYaml(text) as Record<string, unknown>) ?? {};
     } catch (err) {
       throw new KyokaError('KYOKA_E_BAD_CONFIG', `config file ${file}: ${(err as Error).message}`, { cause: err });
     }
-    if (typeof raw !== 'object' || Array.isArray(raw)) throw new KyokaError('KYOKA_E_BAD_CONFIG', `config file ${file}: must be a mapping`);
+    if (typeof raw !== 'object' || Array.isArray(raw))
+      throw new KyokaError('KYOKA_E_BAD_CONFIG', `config file ${file}: must be a mapping`);
   }
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('KYOKA_') || NON_CONFIG_ENV.has(name) || value === undefined) continue;
     const leaf = ENV_KEYS.get(name);
-    if (!leaf) throw new KyokaError('KYOKA_E_BAD_CONFIG', `${name}: unknown setting (known: ${[...ENV_KEYS.keys()].join(', ')})`);
+    if (!leaf)
+      throw new KyokaError(
+        'KYOKA_E_BAD_CONFIG',
+        `${name}: unknown setting (known: ${[...ENV_KEYS.keys()].join(', ')})`,
+      );
     setPath(raw, leaf.path, coerce(leaf.kind, value, name));
   }
   for (const [key, value] of Object.entries(opts.flags ?? {})) {

@@ -6,7 +6,10 @@ import { type Static, Type as T } from '@sinclair/typebox';
 
 const Port = T.Integer({ minimum: 0, maximum: 65535 });
 const portDefault = (d: number) => T.Integer({ minimum: 0, maximum: 65535, default: d });
-const Tls = T.Object({ cert: T.String({ minLength: 1 }), key: T.String({ minLength: 1 }) }, { additionalProperties: false });
+const Tls = T.Object(
+  { cert: T.String({ minLength: 1 }), key: T.String({ minLength: 1 }) },
+  { additionalProperties: false },
+);
 
 /** Parser types a log-source HTTP receiver can use. */
 export const SOURCE_TYPES = ['json', 'opencanary', 'webproxy'] as const;
@@ -56,7 +59,10 @@ export const ConfigSchema = T.Object(
     syslog: T.Object(
       {
         host: T.String({ default: '127.0.0.1' }),
-        udp: T.Object({ enabled: T.Boolean({ default: true }), port: portDefault(5514) }, { default: {}, additionalProperties: false }),
+        udp: T.Object(
+          { enabled: T.Boolean({ default: true }), port: portDefault(5514) },
+          { default: {}, additionalProperties: false },
+        ),
         tcp: T.Object(
           { enabled: T.Boolean({ default: true }), port: portDefault(5514), tls: T.Optional(Tls) },
           { default: {}, additionalProperties: false },
@@ -77,7 +83,12 @@ export const ConfigSchema = T.Object(
       { default: {}, additionalProperties: false },
     ),
     log: T.Object(
-      { level: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l)), { default: 'info' }) },
+      {
+        level: T.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l)),
+          { default: 'info' },
+        ),
+      },
       { default: {}, additionalProperties: false },
     ),
   },

@@ -15,7 +15,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (fe.statusCode === 429) return reply.status(429).send({ error: 'KYOKA_E_RATE_LIMITED', message: fe.message });
     if (fe.validation || (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500)) {
       const status = fe.statusCode ?? 400;
-      const code = status === 415 ? 'KYOKA_E_UNSUPPORTED_MEDIA' : status === 404 ? 'KYOKA_E_NOT_FOUND' : 'KYOKA_E_BAD_REQUEST';
+      const code =
+        status === 415 ? 'KYOKA_E_UNSUPPORTED_MEDIA' : status === 404 ? 'KYOKA_E_NOT_FOUND' : 'KYOKA_E_BAD_REQUEST';
       return reply.status(status).send({ error: code, message: fe.message });
     }
     req.log.error({ err }, 'unhandled error');

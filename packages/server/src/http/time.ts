@@ -30,6 +30,7 @@ export function parseInterval(v: string | undefined, from: number, to: number): 
   if (!m) throw new KyokaError('KYOKA_E_BAD_REQUEST', `interval: "${v}" is not an interval (e.g. 1m, 1h, auto)`);
   const ms = Number(m[1]) * (UNITS[m[2] as string] as number);
   if (ms <= 0) throw new KyokaError('KYOKA_E_BAD_REQUEST', 'interval must be positive');
-  if (span / ms > 10_000) throw new KyokaError('KYOKA_E_BAD_REQUEST', 'interval too small for this time range (over 10000 buckets)');
+  if (span / ms > 10_000)
+    throw new KyokaError('KYOKA_E_BAD_REQUEST', 'interval too small for this time range (over 10000 buckets)');
   return ms;
 }

@@ -30,7 +30,10 @@ export function gunzipLimited(body: Buffer, maxBytes: number): Buffer {
   }
 }
 
-export function decodeBody(body: Buffer, opts: { encoding?: string; maxBytes: number; maxBatch: number }): DecodeResult {
+export function decodeBody(
+  body: Buffer,
+  opts: { encoding?: string; maxBytes: number; maxBatch: number },
+): DecodeResult {
   let buf = body;
   const enc = (opts.encoding ?? '').toLowerCase().trim();
   if (enc === 'gzip' || enc === 'x-gzip' || (buf.length > 2 && buf[0] === 0x1f && buf[1] === 0x8b)) {
@@ -38,7 +41,8 @@ export function decodeBody(body: Buffer, opts: { encoding?: string; maxBytes: nu
   } else if (enc && enc !== 'identity') {
     throw new KyokaError('KYOKA_E_UNSUPPORTED_MEDIA', `content-encoding ${enc} is not supported (use gzip)`);
   }
-  if (buf.length > opts.maxBytes) throw new KyokaError('KYOKA_E_PAYLOAD_TOO_LARGE', `body exceeds ${opts.maxBytes} bytes`);
+  if (buf.length > opts.maxBytes)
+    throw new KyokaError('KYOKA_E_PAYLOAD_TOO_LARGE', `body exceeds ${opts.maxBytes} bytes`);
   const text = buf.toString('utf8');
   const bytes = buf.length;
   let start = 0;

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { KyokaError } from '@kyoka/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import ipaddr from 'ipaddr.js';
-import { bearer } from '../auth/plugin.ts';
 import { handleIngest, rawBodyParsers } from '../api/events-routes.ts';
+import { bearer } from '../auth/plugin.ts';
 import type { ReceiverConfig } from '../config/schema.ts';
 import type { ServerContext } from '../context.ts';
 import { installErrorHandler } from '../http/errors.ts';
@@ -18,7 +18,9 @@ type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 function parseAllow(list: string[], name: string): Range[] {
   return list.map((a) => {
     try {
-      return a.includes('/') ? ipaddr.parseCIDR(a) : ((p) => [p, p.kind() === 'ipv4' ? 32 : 128] as Range)(ipaddr.parse(a));
+      return a.includes('/')
+        ? ipaddr.parseCIDR(a)
+        : ((p) => [p, p.kind() === 'ipv4' ? 32 : 128] as Range)(ipaddr.parse(a));
     } catch {
       throw new KyokaError('KYOKA_E_BAD_CONFIG', `receivers.${name}.allow: "${a}" is not an IP or CIDR`);
     }
@@ -28,13 +30,20 @@ function parseAllow(list: string[], name: string): Range[] {
 function allowed(ranges: Range[], ip: string): boolean {
   if (!ranges.length || !ipaddr.isValid(ip)) return false;
   let addr = ipaddr.parse(ip);
-  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress())
+    addr = (addr as ipaddr.IPv6).toIPv4Address();
   return ranges.some(([net, bits]) => net.kind() === addr.kind() && addr.match(net, bits));
 }
 
-export async function startReceiver(ctx: ServerContext, rc: ReceiverConfig): Promise<{ port: number; app: FastifyInstance }> {
+export async function startReceiver(
+  ctx: ServerContext,
+  rc: ReceiverConfig,
+): Promise<{ port: number; app: FastifyInstance }> {
   if (!rc.keys.length && !rc.allow.length) {
-    throw new KyokaError('KYOKA_E_BAD_CONFIG', `receivers.${rc.name}: set keys or allow; an open receiver would accept events from anyone`);
+    throw new KyokaError(
+      'KYOKA_E_BAD_CONFIG',
+      `receivers.${rc.name}: set keys or allow; an open receiver would accept events from anyone`,
+    );
   }
   const ranges = parseAllow(rc.allow, rc.name);
   const app = Fastify({
@@ -53,7 +62,9 @@ export async function startReceiver(ctx: ServerContext, rc: ReceiverConfig): Pro
       let ok = false;
       if (token !== undefined) {
         const k = await ctx.keys.verify(token);
-        ok = Boolean(k && rc.keys.includes(k.name) && (k.role === 'ingest' || k.role === 'sensor' || k.role === 'admin'));
+        ok = Boolean(
+          k && rc.keys.includes(k.name) && (k.role === 'ingest' || k.role === 'sensor' || k.role === 'admin'),
+        );
       } else {
         ok = allowed(ranges, req.ip);
       }
@@ -64,7 +75,9 @@ export async function startReceiver(ctx: ServerContext, rc: ReceiverConfig): Pro
       return handleIngest(ctx, source, req, reply);
     },
   });
-  await listenOrExplain(`receivers.${rc.name}.port`, rc.port, 'tcp', () => app.listen({ port: rc.port, host: rc.host }));
+  await listenOrExplain(`receivers.${rc.name}.port`, rc.port, 'tcp', () =>
+    app.listen({ port: rc.port, host: rc.host }),
+  );
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : rc.port;
   ctx.ingest.stats.register({ name: rc.name, type: rc.type, transport: rc.tls ? 'https' : 'http', port });

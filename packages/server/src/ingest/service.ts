@@ -52,7 +52,13 @@ export class IngestService {
     const errors: RecordError[] = [];
     const norm = { receivedAt, source: source.name };
     const parser = source.type === 'ecs' ? undefined : this.parser(source.type);
-    const ctx = { receivedAt: new Date(receivedAt), sourceName: source.name, peerIp: peer.ip, peerPort: peer.port, transport: source.transport };
+    const ctx = {
+      receivedAt: new Date(receivedAt),
+      sourceName: source.name,
+      peerIp: peer.ip,
+      peerPort: peer.port,
+      transport: source.transport,
+    };
     for (const rec of records) {
       try {
         if (!parser) {
@@ -62,7 +68,8 @@ export class IngestService {
         const input = rec.raw ?? (typeof rec.value === 'string' ? rec.value : (rec.value as Record<string, unknown>));
         for (const e of parser.parse(input, ctx)) events.push(normalizeEvent(e, norm));
       } catch (err) {
-        const ke = err instanceof KyokaError ? err : new KyokaError('KYOKA_E_BAD_EVENT', (err as Error)?.message ?? String(err));
+        const ke =
+          err instanceof KyokaError ? err : new KyokaError('KYOKA_E_BAD_EVENT', (err as Error)?.message ?? String(err));
         errors.push({ index: rec.index, error: ke.code, message: ke.message });
       }
     }

@@ -57,13 +57,19 @@ export async function startSyslog(ctx: ServerContext): Promise<SyslogListeners> 
       deliver(source, [msg], { ip: rinfo.address, port: rinfo.port });
     });
     sock.on('error', (err) => console.error('kyoka: syslog udp error:', err.message));
-    await listenOrExplain('syslog.udp.port', cfg.udp.port, 'udp', () => new Promise<void>((resolve, reject) => {
-      sock.once('error', reject);
-      sock.bind(cfg.udp.port, cfg.host, () => {
-        sock.off('error', reject);
-        resolve();
-      });
-    }));
+    await listenOrExplain(
+      'syslog.udp.port',
+      cfg.udp.port,
+      'udp',
+      () =>
+        new Promise<void>((resolve, reject) => {
+          sock.once('error', reject);
+          sock.bind(cfg.udp.port, cfg.host, () => {
+            sock.off('error', reject);
+            resolve();
+          });
+        }),
+    );
     udpPort = sock.address().port;
     ctx.ingest.stats.register({ name: 'syslog', type: 'syslog', transport: 'udp', port: udpPort });
     closers.push(() => new Promise((r) => sock.close(() => r())));
@@ -101,20 +107,28 @@ export async function startSyslog(ctx: ServerContext): Promise<SyslogListeners> 
       ? tls.createServer({ cert: readFileSync(cfg.tcp.tls.cert), key: readFileSync(cfg.tcp.tls.key) }, onConn)
       : net.createServer(onConn);
     server.on('error', (err) => console.error('kyoka: syslog tcp error:', err.message));
-    await listenOrExplain('syslog.tcp.port', cfg.tcp.port, 'tcp', () => new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(cfg.tcp.port, cfg.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    }));
+    await listenOrExplain(
+      'syslog.tcp.port',
+      cfg.tcp.port,
+      'tcp',
+      () =>
+        new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(cfg.tcp.port, cfg.host, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        }),
+    );
     tcpPort = (server.address() as net.AddressInfo).port;
     ctx.ingest.stats.register({ name: 'syslog', type: 'syslog', transport: `udp+${transport}`, port: tcpPort });
     closers.push(
       () =>
         new Promise((r) => {
           for (const s of sockets) s.end();
-          setTimeout(() => sockets.forEach((s) => s.destroy()), 1000).unref();
+          setTimeout(() => {
+            for (const s of sockets) s.destroy();
+          }, 1000).unref();
           server.close(() => r());
         }),
     );

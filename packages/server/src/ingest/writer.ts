@@ -120,9 +120,11 @@ export class EventWriter {
         } catch (err) {
           end();
           this.metrics.storeErrors.inc();
-          const e = err instanceof KyokaError ? err : new KyokaError('KYOKA_E_STORE', 'storing events failed', { cause: err });
+          const e =
+            err instanceof KyokaError ? err : new KyokaError('KYOKA_E_STORE', 'storing events failed', { cause: err });
           for (const p of batch) p.reject?.(e);
-          if (batch.some((p) => !p.reject)) console.error('kyoka: dropping queued events after store failure:', (err as Error).message);
+          if (batch.some((p) => !p.reject))
+            console.error('kyoka: dropping queued events after store failure:', (err as Error).message);
         } finally {
           this.queued -= n;
           this.metrics.queueDepth.set(this.queued);
