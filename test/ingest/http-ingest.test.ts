@@ -16,6 +16,20 @@ function curl(args: string[], input?: Buffer | string): { status: number; body: 
 
 describe('HTTP ingest', () => {
   let k: Kyoka;
+  /** POSTs a body to the events API with curl; `key` null sends no Authorization header. */
+  const post = (body: Buffer | string, headers: string[] = [], key: string | null = k.ingestKey) =>
+    curl(
+      [
+        '-X',
+        'POST',
+        `${k.url}/api/v1/events`,
+        ...(key === null ? [] : ['-H', `Authorization: Bearer ${key}`]),
+        ...headers.flatMap((h) => ['-H', h]),
+        '--data-binary',
+        '@-',
+      ],
+      body,
+    );
   before(async () => {
     k = await startKyoka();
   });
@@ -31,20 +45,7 @@ describe('HTTP ingest', () => {
         message: `curl-ndjson ${i}`,
       }),
     ).join('\n');
-    const r = curl(
-      [
-        '-X',
-        'POST',
-        `${k.url}/api/v1/events`,
-        '-H',
-        `Authorization: Bearer ${k.ingestKey}`,
-        '-H',
-        'Content-Type: application/x-ndjson',
-        '--data-binary',
-        '@-',
-      ],
-      lines,
-    );
+    const r = post(lines, ['Content-Type: application/x-ndjson']);
     assert.equal(r.status, 200, r.body);
     assert.equal(JSON.parse(r.body).accepted, 50);
     const res = await searchUntil(
@@ -70,40 +71,10 @@ describe('HTTP ingest', () => {
         .map((e) => JSON.stringify(e))
         .join('\n'),
     );
-    let r = curl(
-      [
-        '-X',
-        'POST',
-        `${k.url}/api/v1/events`,
-        '-H',
-        `Authorization: Bearer ${k.ingestKey}`,
-        '-H',
-        'Content-Encoding: gzip',
-        '-H',
-        'Content-Type: application/x-ndjson',
-        '--data-binary',
-        '@-',
-      ],
-      nd,
-    );
+    let r = post(nd, ['Content-Encoding: gzip', 'Content-Type: application/x-ndjson']);
     assert.equal(r.status, 200, r.body);
     assert.equal(JSON.parse(r.body).accepted, 300);
-    r = curl(
-      [
-        '-X',
-        'POST',
-        `${k.url}/api/v1/events`,
-        '-H',
-        `Authorization: Bearer ${k.ingestKey}`,
-        '-H',
-        'Content-Encoding: gzip',
-        '-H',
-        'Content-Type: application/json',
-        '--data-binary',
-        '@-',
-      ],
-      gzipSync(JSON.stringify(mk('gz-arr', 200))),
-    );
+    r = post(gzipSync(JSON.stringify(mk('gz-arr', 200))), ['Content-Encoding: gzip', 'Content-Type: application/json']);
     assert.equal(r.status, 200, r.body);
     const res = await searchUntil(k, k.readKey, { q: 'event.action:test.gzip', limit: '1' }, (x) => x.total >= 500);
     assert.equal(res.total, 500);
@@ -115,10 +86,7 @@ describe('HTTP ingest', () => {
       .map((id) => JSON.stringify({ id, '@timestamp': new Date().toISOString(), event: { action: 'test.idem' } }))
       .join('\n');
     for (let i = 0; i < 3; i++) {
-      const r = curl(
-        ['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '--data-binary', '@-'],
-        body,
-      );
+      const r = post(body);
       assert.equal(r.status, 200, r.body);
     }
     const res = await searchUntil(k, k.readKey, { q: 'event.action:test.idem' }, (x) => x.total >= 2);
@@ -134,10 +102,7 @@ describe('HTTP ingest', () => {
       JSON.stringify({ event: { action: 'test.partial' }, message: 'ok 3' }),
       JSON.stringify({ '@timestamp': 'yesterday-ish', event: { action: 'test.partial' } }),
     ].join('\n');
-    const r = curl(
-      ['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '--data-binary', '@-'],
-      body,
-    );
+    const r = post(body);
     assert.equal(r.status, 207, r.body);
     const j = JSON.parse(r.body);
     assert.equal(j.accepted, 2);
@@ -152,36 +117,10 @@ describe('HTTP ingest', () => {
 
   it('refuses requests without a key, with a wrong key, or with a read-only role: 401/403 and nothing stored', async () => {
     const body = JSON.stringify({ event: { action: 'test.noauth' } });
-    assert.equal(curl(['-X', 'POST', `${k.url}/api/v1/events`, '--data-binary', '@-'], body).status, 401);
-    assert.equal(
-      curl(
-        [
-          '-X',
-          'POST',
-          `${k.url}/api/v1/events`,
-          '-H',
-          'Authorization: Bearer kyk_AAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
-          '--data-binary',
-          '@-',
-        ],
-        body,
-      ).status,
-      401,
-    );
-    assert.equal(
-      curl(
-        ['-X', 'POST', `${k.url}/api/v1/events`, '-H', 'Authorization: Bearer nonsense', '--data-binary', '@-'],
-        body,
-      ).status,
-      401,
-    );
-    assert.equal(
-      curl(
-        ['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.readKey}`, '--data-binary', '@-'],
-        body,
-      ).status,
-      403,
-    );
+    assert.equal(post(body, [], null).status, 401);
+    assert.equal(post(body, [], 'kyk_AAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB').status, 401);
+    assert.equal(post(body, [], 'nonsense').status, 401);
+    assert.equal(post(body, [], k.readKey).status, 403);
     assert.equal(curl([`${k.url}/api/v1/search?q=x`]).status, 401);
     const res = await searchUntil(k, k.readKey, { q: 'event.action:test.noauth' }, () => true);
     assert.equal(res.total, 0);
@@ -190,31 +129,12 @@ describe('HTTP ingest', () => {
   it('answers 413 for oversize bodies and gzip bombs, 400 for garbage, and keeps serving', async () => {
     const big = Buffer.alloc(40 * 1024 * 1024, 0x20);
     big.write('{"a":"');
-    let r = curl(
-      ['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '--data-binary', '@-'],
-      big,
-    );
+    let r = post(big);
     assert.equal(r.status, 413, r.body);
     const bomb = gzipSync(Buffer.alloc(200 * 1024 * 1024, 0x20));
-    r = curl(
-      [
-        '-X',
-        'POST',
-        `${k.url}/api/v1/events`,
-        '-H',
-        `Authorization: Bearer ${k.ingestKey}`,
-        '-H',
-        'Content-Encoding: gzip',
-        '--data-binary',
-        '@-',
-      ],
-      bomb,
-    );
+    r = post(bomb, ['Content-Encoding: gzip']);
     assert.equal(r.status, 413, r.body);
-    r = curl(
-      ['-X', 'POST', `${k.url}/api/v1/events`, '-H', `Authorization: Bearer ${k.ingestKey}`, '--data-binary', '@-'],
-      Buffer.from([0, 1, 2, 0xff, 0xfe, 0x80]),
-    );
+    r = post(Buffer.from([0, 1, 2, 0xff, 0xfe, 0x80]));
     assert.equal(r.status, 400, r.body);
     assert.equal(JSON.parse(r.body).error, 'KYOKA_E_BAD_REQUEST');
     const health = await fetch(`${k.url}/healthz`);

@@ -21,6 +21,17 @@ export interface SyslogListeners {
 
 const UDP_RCVBUF = 4 * 1024 * 1024; // this kernel's rmem_max: 0% loss to 150k msg/s (machine-limits.md)
 
+/** Runs a bind/listen call, turning its first 'error' event into a rejection. */
+function bound(emitter: NodeJS.EventEmitter, start: (done: () => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    emitter.once('error', reject);
+    start(() => {
+      emitter.off('error', reject);
+      resolve();
+    });
+  });
+}
+
 export async function startSyslog(ctx: ServerContext): Promise<SyslogListeners> {
   const cfg = ctx.config.syslog;
   const { ingest } = ctx;
@@ -57,18 +68,8 @@ export async function startSyslog(ctx: ServerContext): Promise<SyslogListeners> 
       deliver(source, [msg], { ip: rinfo.address, port: rinfo.port });
     });
     sock.on('error', (err) => console.error('kyoka: syslog udp error:', err.message));
-    await listenOrExplain(
-      'syslog.udp.port',
-      cfg.udp.port,
-      'udp',
-      () =>
-        new Promise<void>((resolve, reject) => {
-          sock.once('error', reject);
-          sock.bind(cfg.udp.port, cfg.host, () => {
-            sock.off('error', reject);
-            resolve();
-          });
-        }),
+    await listenOrExplain('syslog.udp.port', cfg.udp.port, 'udp', () =>
+      bound(sock, (done) => sock.bind(cfg.udp.port, cfg.host, done)),
     );
     udpPort = sock.address().port;
     ctx.ingest.stats.register({ name: 'syslog', type: 'syslog', transport: 'udp', port: udpPort });
@@ -107,18 +108,8 @@ export async function startSyslog(ctx: ServerContext): Promise<SyslogListeners> 
       ? tls.createServer({ cert: readFileSync(cfg.tcp.tls.cert), key: readFileSync(cfg.tcp.tls.key) }, onConn)
       : net.createServer(onConn);
     server.on('error', (err) => console.error('kyoka: syslog tcp error:', err.message));
-    await listenOrExplain(
-      'syslog.tcp.port',
-      cfg.tcp.port,
-      'tcp',
-      () =>
-        new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(cfg.tcp.port, cfg.host, () => {
-            server.off('error', reject);
-            resolve();
-          });
-        }),
+    await listenOrExplain('syslog.tcp.port', cfg.tcp.port, 'tcp', () =>
+      bound(server, (done) => server.listen(cfg.tcp.port, cfg.host, done)),
     );
     tcpPort = (server.address() as net.AddressInfo).port;
     ctx.ingest.stats.register({ name: 'syslog', type: 'syslog', transport: `udp+${transport}`, port: tcpPort });
