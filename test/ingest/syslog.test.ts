@@ -156,6 +156,38 @@ describe('syslog ingest', () => {
     }
   });
 
+  it("takes OpenCanary's syslog output (Python SysLogHandler: trailing NUL) as OpenCanary events", async () => {
+    const { createSocket } = await import('node:dgram');
+    const line = JSON.stringify({
+      dst_host: '10.0.0.5',
+      dst_port: 21,
+      local_time: '2026-11-21 10:00:00.000000',
+      local_time_adjusted: '2026-11-21 10:00:00.000000',
+      logdata: { PASSWORD: 'hunter2', USERNAME: 'ftpadmin' },
+      logtype: 2000,
+      node_id: 'canary-7',
+      src_host: '192.0.2.99',
+      src_port: 40123,
+      utc_time: '2026-11-21 10:00:00.000000',
+    });
+    const sock = createSocket('udp4');
+    const dgram = Buffer.from(`<134>opencanaryd[812]: ${line}\x00`);
+    await new Promise<void>((r) => sock.send(dgram, k.syslogUdpPort, '127.0.0.1', () => r()));
+    sock.close();
+    const r = await searchUntil(
+      k,
+      k.readKey,
+      { q: 'observer.name:canary-7', from: '2026-11-01T00:00:00Z' },
+      (x) => x.total >= 1,
+    );
+    assert.equal(r.total, 1);
+    const e = r.events[0] as Record<string, any>;
+    assert.equal(e.event.action, 'ftp.login_attempt');
+    assert.equal(e.user.name, 'ftpadmin');
+    assert.equal(e.source.ip, '192.0.2.99');
+    assert.equal(e.kyoka.credentials.password, 'hunter2');
+  });
+
   it('counts malformed and binary syslog input and keeps serving', async () => {
     const { createSocket } = await import('node:dgram');
     const sock = createSocket('udp4');
@@ -168,6 +200,16 @@ describe('syslog ingest', () => {
       const c = net.connect(k.syslogTcpPort, '127.0.0.1', () => {
         c.write('99999999 <13>truncated frame that lies about its length');
         c.end();
+      });
+      c.on('close', () => resolve());
+    });
+    // 10k malformed lines over TCP: control bytes, no syslog at all.
+    await new Promise<void>((resolve) => {
+      const c = net.connect(k.syslogTcpPort, '127.0.0.1', () => {
+        let junk = '';
+        const ctl = () => String.fromCharCode(1 + Math.floor(Math.random() * 8)); // 0x01..0x08
+        for (let i = 0; i < 10_000; i++) junk += `${Array.from({ length: 30 }, ctl).join('')}\n`;
+        c.end(junk);
       });
       c.on('close', () => resolve());
     });
@@ -185,9 +227,14 @@ describe('syslog ingest', () => {
     const r = await searchUntil(k, k.readKey, { q: '"still alive after junk"' }, (x) => x.total >= 1);
     assert.equal(r.total, 1);
     const metrics = await (await fetch(`${k.url}/metrics`)).text();
-    const binary = Number(
-      /kyoka_ingest_parse_failures_total\{source="syslog",reason="binary"\} (\d+)/.exec(metrics)?.[1] ?? 0,
-    );
-    assert.ok(binary >= 200, `binary junk counted (${binary})`);
+    const failures = (reason: string) =>
+      Number(
+        new RegExp(`kyoka_ingest_parse_failures_total\\{source="syslog",reason="${reason}"\\} (\\d+)`).exec(
+          metrics,
+        )?.[1] ?? 0,
+      );
+    assert.ok(failures('binary') >= 200, `binary datagrams counted (${failures('binary')})`);
+    assert.ok(failures('invalid') >= 10_000, `malformed lines counted (${failures('invalid')})`);
+    assert.ok(failures('framing') >= 1, 'the lying octet count is counted');
   });
 });

@@ -45,8 +45,11 @@ export async function startSyslog(ctx: ServerContext): Promise<SyslogListeners> 
     for (let i = 0; i < msgs.length; i++) {
       const m = msgs[i] as Buffer;
       bytes += m.length;
-      // Binary garbage (NULs, invalid UTF-8 en masse) is counted, not stored.
-      if (m.length === 0 || m.includes(0)) {
+      // Binary garbage is counted, not stored. A trailing NUL is framing (Python's
+      // SysLogHandler, hence OpenCanary, ends every datagram with one), not garbage.
+      let end = m.length;
+      while (end > 0 && m[end - 1] === 0) end--;
+      if (end === 0 || m.subarray(0, end).includes(0)) {
         ingest.malformed(source.name, 'binary');
         continue;
       }
