@@ -4,7 +4,8 @@ import type { KyokaError } from '@kyoka/core';
 import type { QueryNode } from '@kyoka/core/query/ast';
 import { ipKey, ipRange, keyToIp } from '../store/ip.ts';
 import { compile, compileWhere, Params } from './compile.ts';
-import { globPattern, likePattern, textRegex } from './sql-util.ts';
+import { globPattern, likePattern } from './sql-util.ts';
+import { specMatcher, textSpec, tokens } from './tokens.ts';
 
 const term = (field: string, value: string, wildcard = false): QueryNode => ({
   type: 'term',
@@ -27,7 +28,8 @@ describe('query compiler', () => {
       ]) {
         const { sql, params } = compile(q, dialect);
         assert.ok(!sql.includes('DROP'), sql);
-        assert.ok(params.some((p) => String(p).includes('DROP')));
+        // free text carries the query as (lowercased) tokens
+        assert.ok(params.some((p) => /drop/i.test(String(p))));
       }
     }
   });
@@ -73,8 +75,42 @@ describe('query compiler', () => {
     assert.equal(likePattern('a%b_c\\d*e?', true, false), 'a\\%b\\_c\\\\d%e_');
     assert.equal(likePattern('50%', false, true), '%50\\%%');
     assert.equal(globPattern('a[b]*'), 'a[[]b]*');
-    assert.equal(new RegExp(textRegex('a.b*c?(d)', true), 'isu').test('xA.BzzC!(D)'), true);
-    assert.equal(new RegExp(textRegex('a.b', false), 'isu').test('axb'), false);
+  });
+});
+
+describe('free-text tokens', () => {
+  it('splits the way an analyst searches', () => {
+    assert.deepEqual(tokens('Failed password for ROOT from 203.0.113.7 port 22.'), [
+      'failed',
+      'password',
+      'for',
+      'root',
+      'from',
+      '203.0.113.7',
+      'port',
+      '22',
+    ]);
+    assert.deepEqual(tokens('GET http://example.com/etc/passwd admin@example.org'), [
+      'get',
+      'http',
+      'example.com',
+      'etc',
+      'passwd',
+      'admin',
+      'example.org',
+    ]);
+    assert.deepEqual(tokens('Ünïcödé STRAßE'), ['unicode', 'straße']);
+  });
+
+  it('matches tokens, prefixes, phrases and one-token globs', () => {
+    const m = (q: string, wildcard: boolean, doc: unknown) => specMatcher(textSpec(q, wildcard)!)(doc);
+    assert.equal(m('/etc/passwd', false, { a: 'cat /ETC/passwd;' }), true);
+    assert.equal(m('/etc/passwd', false, { a: 'etc', b: 'passwd' }), false, 'no phrase across values');
+    assert.equal(m('pass*', true, { a: 'password' }), true);
+    assert.equal(m('ass*', true, { a: 'password' }), false);
+    assert.equal(m('p?ss*d', true, { a: 'pass word' }), false, 'a glob stays inside one token');
+    assert.equal(m('p*d', true, { a: 'password' }), true);
+    assert.equal(m('1.2.3.4', false, { a: 'from 1.2.3.40' }), false);
   });
 });
 

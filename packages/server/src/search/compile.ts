@@ -8,26 +8,29 @@
  * - text (message): case-insensitive contains (ASCII folding guaranteed).
  * - ip: exact IP or CIDR (v4/v6, v4 seen as ::ffff:a.b.c.d) via sortable keys; wildcard on text.
  * - long/date: numeric (dates as ISO or epoch ms); keyword ranges are byte-wise lexical.
- * - free text: case-insensitive substring of any string/number value of the event
- *   (phrase = contiguous); see textPredicate for the index/tail split.
+ * - free text: whole tokens of the event's string values (search/tokens.ts): a word is a
+ *   case- and accent-insensitive token match, `term*` a token prefix, `"a b"` adjacent tokens
+ *   in one value, other wildcards a glob over one token; see textPredicate.
+ * - catalog fields that are not physical columns (search/columns.ts) are read from doc as
+ *   scalars with their declared type (arrays and objects there match nothing, as before).
  * NULL never leaks through NOT: each NOT coalesces its child to FALSE.
  */
 import { fieldType, HOT_FIELDS } from '@kyoka/core';
 import type { QueryNode } from '@kyoka/core/query/ast';
 import { ipKey, ipRange } from '../store/ip.ts';
+import { COLUMN_FIELDS } from './columns.ts';
 import {
   badQuery,
   type Dialect,
   fieldParts,
   globPattern,
   likePattern,
-  longestLiteral,
   Params,
   sqliteJsonPath,
-  textRegex,
   toEpochMs,
   toNumber,
 } from './sql-util.ts';
+import { ftsQuery, longestLiteral, textSpec, tokenLike, tokenRegex } from './tokens.ts';
 
 export { type Dialect, Params } from './sql-util.ts';
 
@@ -72,10 +75,34 @@ export function compileWhere(node: QueryNode, ctx: CompileContext): string {
 
 const pg = (ctx: CompileContext) => ctx.params.dialect === 'postgres';
 
-function hotColumn(field: string, ctx: CompileContext): { col: string; type: string; key: string } | null {
+function hotColumn(field: string, ctx: CompileContext): { col: string; type: string } | null {
+  const h = COLUMN_FIELDS[field];
+  return h ? { col: `${ctx.alias}.${h.column}`, type: h.type } : null;
+}
+
+/**
+ * A catalog field read from doc as one scalar (text / number), like the column it used to be.
+ * The path is inlined: catalog names are constants matching FIELD_RE (no quotes).
+ */
+export function scalarDoc(field: string, ctx: CompileContext): { text: string; num: string; type: string } | null {
   const h = HOT_FIELDS[field];
   if (!h) return null;
-  return { col: `${ctx.alias}.${h.column}`, type: h.type, key: `${ctx.alias}.${h.column}_key` };
+  const d = `${ctx.alias}.doc`;
+  const parts = fieldParts(field);
+  if (pg(ctx)) {
+    const p = `'{${parts.join(',')}}'`;
+    return {
+      text: `(CASE WHEN jsonb_typeof(${d} #> ${p}) IN ('object', 'array') THEN NULL ELSE ${d} #>> ${p} END)`,
+      num: `(CASE jsonb_typeof(${d} #> ${p}) WHEN 'number' THEN (${d} #>> ${p})::numeric END)`,
+      type: h.type,
+    };
+  }
+  const p = `'${sqliteJsonPath(parts)}'`;
+  return {
+    text: `(CASE json_type(${d}, ${p}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'object' THEN NULL WHEN 'array' THEN NULL ELSE CAST(json_extract(${d}, ${p}) AS TEXT) END)`,
+    num: `(CASE json_type(${d}, ${p}) WHEN 'integer' THEN json_extract(${d}, ${p}) WHEN 'real' THEN json_extract(${d}, ${p}) END)`,
+    type: h.type,
+  };
 }
 
 function wildcardOn(col: string, value: string, ctx: CompileContext, caseInsensitive = false): string {
@@ -96,15 +123,15 @@ function ipCondition(keyExpr: string, value: string, ctx: CompileContext): strin
 function termPredicate(field: string, value: string, wildcard: boolean, ctx: CompileContext): string {
   const hot = hotColumn(field, ctx);
   if (!hot) {
+    const sc = scalarDoc(field, ctx);
+    if (sc) return scalarTerm(field, value, wildcard, sc, ctx);
     const pre = docPrefilter(field, value, wildcard, ctx);
     return `(${pre}${docPredicate(field, ctx, (el) => elementTerm(field, value, wildcard, el, ctx))})`;
   }
   const { col } = hot;
   switch (hot.type) {
-    case 'text':
-      return `${col} ${pg(ctx) ? 'ILIKE' : 'LIKE'} ${ctx.params.add(likePattern(value, wildcard, true))} ESCAPE '\\'`;
     case 'ip':
-      return wildcard ? wildcardOn(col, value, ctx) : ipCondition(hot.key, value, ctx);
+      return wildcard ? wildcardOn(scalarDoc(field, ctx)!.text, value, ctx) : ipCondition(col, value, ctx);
     case 'long':
       if (wildcard) return wildcardOn(pg(ctx) ? `${col}::text` : `CAST(${col} AS TEXT)`, value, ctx);
       return intEquals(col, toNumber(field, value), ctx);
@@ -113,6 +140,28 @@ function termPredicate(field: string, value: string, wildcard: boolean, ctx: Com
       return intEquals(col, toEpochMs(field, value), ctx);
     default:
       return wildcard ? wildcardOn(col, value, ctx) : `${col} = ${ctx.params.add(value)}`;
+  }
+}
+
+function scalarTerm(
+  field: string,
+  value: string,
+  wildcard: boolean,
+  sc: { text: string; num: string; type: string },
+  ctx: CompileContext,
+): string {
+  switch (sc.type) {
+    case 'text':
+      return `${sc.text} ${pg(ctx) ? 'ILIKE' : 'LIKE'} ${ctx.params.add(likePattern(value, wildcard, true))} ESCAPE '\\'`;
+    case 'ip':
+      return wildcard ? wildcardOn(sc.text, value, ctx) : ipCondition(ipKeyFn(sc.text, ctx), value, ctx);
+    case 'long':
+      return wildcard ? wildcardOn(sc.text, value, ctx) : intEquals(sc.num, toNumber(field, value), ctx);
+    default: {
+      if (wildcard) return wildcardOn(sc.text, value, ctx);
+      const pre = docPrefilter(field, value, false, ctx);
+      return `(${pre}${sc.text} = ${ctx.params.add(value)})`;
+    }
   }
 }
 
@@ -133,25 +182,31 @@ function intEquals(col: string, n: number, ctx: CompileContext): string {
 function rangePredicate(field: string, op: keyof typeof OPS, value: string, ctx: CompileContext): string {
   const sqlOp = OPS[op];
   const hot = hotColumn(field, ctx);
-  if (!hot) return docPredicate(field, ctx, (el) => elementRange(field, sqlOp, value, el, ctx));
-  switch (hot.type) {
+  const sc = hot ? null : scalarDoc(field, ctx);
+  if (!hot && !sc) return docPredicate(field, ctx, (el) => elementRange(field, sqlOp, value, el, ctx));
+  const type = hot ? hot.type : sc!.type;
+  const num = hot ? hot.col : sc!.num;
+  const txt = hot ? hot.col : sc!.text;
+  switch (type) {
     case 'long':
-      return `${hot.col} ${sqlOp} ${ctx.params.add(intBound(op, toNumber(field, value)))}`;
+      return `${num} ${sqlOp} ${ctx.params.add(intBound(op, toNumber(field, value)))}`;
     case 'date':
-      return `${hot.col} ${sqlOp} ${ctx.params.add(intBound(op, toEpochMs(field, value)))}`;
+      return `${num} ${sqlOp} ${ctx.params.add(intBound(op, toEpochMs(field, value)))}`;
     case 'ip': {
       const k = ipKey(value);
       if (!k) throw badQuery(`not an IP address: ${JSON.stringify(value)}`);
-      return `${hot.key} ${sqlOp} ${ctx.params.add(k)}`;
+      return `${hot ? hot.col : ipKeyFn(sc!.text, ctx)} ${sqlOp} ${ctx.params.add(k)}`;
     }
     default:
-      return `${pg(ctx) ? `${hot.col} COLLATE "C"` : hot.col} ${sqlOp} ${ctx.params.add(value)}`;
+      return `${pg(ctx) ? `${txt} COLLATE "C"` : txt} ${sqlOp} ${ctx.params.add(value)}`;
   }
 }
 
 function existsPredicate(field: string, ctx: CompileContext): string {
   const hot = hotColumn(field, ctx);
-  if (hot) return `${hot.col} IS NOT NULL`;
+  if (hot && hot.type !== 'ip') return `${hot.col} IS NOT NULL`;
+  const sc = scalarDoc(field, ctx);
+  if (sc) return `${sc.text} IS NOT NULL`;
   const parts = fieldParts(field);
   if (pg(ctx)) return `COALESCE(jsonb_typeof(${ctx.alias}.doc #> ${ctx.params.add(parts)}::text[]), 'null') <> 'null'`;
   return `COALESCE(json_type(${ctx.alias}.doc, ${ctx.params.add(sqliteJsonPath(parts))}), 'null') <> 'null'`;
@@ -257,38 +312,38 @@ function freeText(value: string, phrase: boolean, wildcard: boolean, ctx: Compil
 }
 
 /**
- * PostgreSQL: ILIKE on kyoka_text(doc), served by a pg_trgm GIN expression index once the
- * partition is sealed (and maintained inline after that), a scan while it is hot.
- * SQLite: one `rowid IN (…)` set, computed once: rows up to the FTS high-water mark come from
- * the trigram FTS5 table, rows above it (not indexed yet) from a LIKE prefilter on the JSON
- * text verified by kyoka_match(doc, regex). Answers are complete at any moment, and the
- * planner can drive the query from the (usually small) rowid set.
+ * PostgreSQL: LIKE on the row's token string ` tok tok … ` (column txt, written at insert),
+ * served by a pg_trgm GIN index once the partition is sealed, a scan while it is hot; globs
+ * are verified with a regex. SQLite: one `rowid IN (…)` set, computed once: rows up to the
+ * FTS high-water mark come from the FTS5 table (globs verified on the row), rows above it
+ * (not indexed yet) from kyoka_match(doc, spec), which applies the same tokenizer in JS,
+ * behind a LIKE prefilter. Answers never depend on whether the index caught up.
  */
 function textPredicate(value: string, wildcard: boolean, ctx: CompileContext): string {
-  const d = `${ctx.alias}.doc`;
-  const literal = longestLiteral(value, wildcard);
+  const spec = textSpec(value, wildcard);
+  if (!spec) return wildcard && /^[^\p{L}\p{N}]*\*[^\p{L}\p{N}]*$/u.test(value) ? '1=1' : '1=0';
   if (pg(ctx)) {
-    // doc::text ILIKE (cheap) first: kyoka_text() walks the whole document on every hot row
-    const pre = literal
-      ? `${d}::text ILIKE ${ctx.params.add(likePattern(JSON.stringify(literal).slice(1, -1), false, true))} ESCAPE '\\' AND `
-      : '';
-    return `(${pre}kyoka_text(${d}) ILIKE ${ctx.params.add(likePattern(value, wildcard, true))} ESCAPE '\\')`;
+    const like = `${ctx.alias}.txt LIKE ${ctx.params.add(tokenLike(spec))} ESCAPE '\\'`;
+    return spec.glob ? `(${like} AND ${ctx.alias}.txt ~ ${ctx.params.add(tokenRegex(spec))})` : like;
   }
-  const verify = (doc: string) => `kyoka_match(${doc}, ${ctx.params.add(textRegex(value, wildcard))})`;
-  // The JSON form of a substring is a substring of the JSON form (escaping is per character),
-  // so LIKE on doc is a sound prefilter; LIKE only folds ASCII case, hence the ASCII guard.
+  const d = `${ctx.alias}.doc`;
+  const verify = (doc: string) => `kyoka_match(${doc}, ${ctx.params.add(JSON.stringify(spec))})`;
+  // A token made of printable ASCII appears verbatim (up to ASCII case) in the JSON text of
+  // any row holding it, unless the row has non-ASCII text (accents fold to ASCII letters).
+  const lit = longestLiteral(spec);
   const prefilter = (doc: string) =>
-    /^[\x20-\x7e]+$/.test(literal)
-      ? `${doc} LIKE ${ctx.params.add(likePattern(JSON.stringify(literal).slice(1, -1), false, true))} ESCAPE '\\' AND `
+    lit.length >= 2 && /^[\x20-\x7e]+$/.test(lit)
+      ? `(${doc} LIKE ${ctx.params.add(likePattern(lit, false, true))} ESCAPE '\\' OR ${doc} GLOB '*[^ -~]*') AND `
       : '';
   const fts = ctx.fts;
-  if (!fts || [...literal].length < 3) return `(${prefilter(d)}${verify(d)})`;
+  const match = ftsQuery(spec);
+  if (!fts || match === null) return `(${prefilter(d)}${verify(d)})`;
   // Built strictly in text order: SQLite placeholders are positional.
   let sql = `${ctx.alias}.rowid IN (SELECT f.rowid FROM ${fts.table} f`;
-  if (wildcard) sql += ` JOIN ${fts.base} x ON x.rid = f.rowid`;
-  sql += ` WHERE ${fts.table} MATCH ${ctx.params.add(`"${literal.replace(/"/g, '""')}"`)}`;
+  if (spec.glob) sql += ` JOIN ${fts.base} x ON x.rid = f.rowid`;
+  sql += ` WHERE ${fts.table} MATCH ${ctx.params.add(match)}`;
   sql += ` AND f.rowid <= ${ctx.params.add(fts.hw)}`;
-  if (wildcard) sql += ` AND ${verify('x.doc')}`;
+  if (spec.glob) sql += ` AND ${verify('x.doc')}`;
   sql += ` UNION ALL SELECT y.rid FROM ${fts.base} y WHERE y.rid > ${ctx.params.add(fts.hw)} AND `;
   return `${sql}${prefilter('y.doc')}${verify('y.doc')})`;
 }

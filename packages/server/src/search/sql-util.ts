@@ -52,25 +52,6 @@ export function globPattern(value: string): string {
   return value.replace(/\[/g, '[[]');
 }
 
-/** JS regex source for free-text verification: case-insensitive substring or wildcard. */
-export function textRegex(value: string, wildcard: boolean): string {
-  let out = '';
-  for (const ch of value) {
-    if (wildcard && ch === '*') out += '.*';
-    else if (wildcard && ch === '?') out += '.';
-    else out += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return out;
-}
-
-/** Longest run of literal characters in a wildcard pattern (what an index can look for). */
-export function longestLiteral(value: string, wildcard: boolean): string {
-  if (!wildcard) return value;
-  let best = '';
-  for (const part of value.split(/[*?]/)) if ([...part].length > [...best].length) best = part;
-  return best;
-}
-
 export function toNumber(field: string, v: string): number {
   const n = v.trim() === '' ? Number.NaN : Number(v);
   if (!Number.isFinite(n)) throw badQuery(`${field}: not a number: ${JSON.stringify(v)}`);

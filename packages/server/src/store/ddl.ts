@@ -1,16 +1,17 @@
 /**
- * DDL of one day partition. Hot partitions carry only UNIQUE(id) (idempotency) and (ts):
- * both receive keys in roughly ascending order (ULIDs, arrival time), so they append at the
- * right edge of the B-tree — measured at a few % of insert cost, unlike (src_ip_key, ts)
- * whose random inserts cost 4–8×. The other indexes (SEAL_INDEXES) and, in PostgreSQL, the
- * trigram index are built by maintenance() when the partition is sealed.
+ * DDL of one hour partition. Hot partitions carry only UNIQUE(id) (idempotency; ULIDs append
+ * at the right edge of the B-tree): an hour of events is small enough to scan, so no (ts)
+ * index while hot. The other indexes (SEAL_INDEXES), in PostgreSQL the trigram index on the
+ * token string, are built by maintenance() once the partition is sealed. SQLite full text:
+ * one contentless FTS5 table per partition, fed in batches behind ingest (tokens from
+ * search/tokens.ts, so unicode61 only splits on the spaces between them).
  */
 import type { Dialect } from '../search/sql-util.ts';
-import { COLUMNS, columnSqlType, SEAL_INDEXES } from './partition.ts';
+import { COLUMNS, columnSqlType, PG_COLUMNS, SEAL_INDEXES } from './partition.ts';
 
-/** Table names come from tableName() (events_YYYYMMDD), never from user input. */
+/** Table names come from tableName() (events_YYYYMMDDHH), never from user input. */
 function checkTable(t: string): string {
-  if (!/^events_\d{8}$/.test(t)) throw new Error(`bad partition table name ${t}`);
+  if (!/^events_\d{10}$/.test(t)) throw new Error(`bad partition table name ${t}`);
   return t;
 }
 
@@ -18,9 +19,17 @@ export function ftsTable(t: string): string {
   return `${checkTable(t)}_fts`;
 }
 
+/**
+ * The text indexed is already tokens (lowercased, accents removed in JS): unicode61 must only
+ * split on the spaces. `.` `_` `-` are token characters; U+E000 (private use, a token to
+ * unicode61) separates values. remove_diacritics 0: FTS5's own diacritic table differs from
+ * NFD (it maps ø→o, NFD does not), and the unindexed tail must give the same answers.
+ */
+const FTS_TOKENIZE = `tokenize="unicode61 remove_diacritics 0 tokenchars '._-'", prefix='2 3'`;
+
 export function createPartitionSql(d: Dialect, table: string): string[] {
   const t = checkTable(table);
-  const cols = COLUMNS.map((c) => {
+  const cols = (d === 'sqlite' ? COLUMNS : PG_COLUMNS).map((c) => {
     const type = columnSqlType(c, d);
     // PostgreSQL: byte-wise collation so ranges, ORDER BY and cursors match SQLite's BINARY
     const coll = d === 'postgres' && type.startsWith('TEXT') ? ' COLLATE "C"' : '';
@@ -31,22 +40,17 @@ export function createPartitionSql(d: Dialect, table: string): string[] {
       // rid: an explicit INTEGER PRIMARY KEY keeps rowids stable across VACUUM (FTS refers to them)
       `CREATE TABLE IF NOT EXISTS ${t} (rid INTEGER PRIMARY KEY, ${cols.join(', ')})`,
       `CREATE UNIQUE INDEX IF NOT EXISTS ${t}_id ON ${t} (id)`,
-      `CREATE INDEX IF NOT EXISTS ${t}_ts ON ${t} (ts, id)`,
-      // contentless trigram index: substring semantics, filled in batches by maintenance()
-      `CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsTable(t)} USING fts5(txt, content='', contentless_delete=1, tokenize='trigram')`,
+      `CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsTable(t)} USING fts5(txt, content='', contentless_delete=1, ${FTS_TOKENIZE})`,
     ];
   }
-  return [
-    `CREATE TABLE IF NOT EXISTS ${t} (${cols.join(', ')}, CONSTRAINT ${t}_id UNIQUE (id))`,
-    `CREATE INDEX IF NOT EXISTS ${t}_ts ON ${t} (ts, id)`,
-  ];
+  return [`CREATE TABLE IF NOT EXISTS ${t} (${cols.join(', ')}, CONSTRAINT ${t}_id UNIQUE (id))`];
 }
 
 export function sealSql(d: Dialect, table: string, trigram: boolean): string[] {
   const t = checkTable(table);
   const out = SEAL_INDEXES.map((i) => `CREATE INDEX IF NOT EXISTS ${t}_${i.suffix} ON ${t} (${i.cols})`);
   if (d === 'postgres') {
-    if (trigram) out.push(`CREATE INDEX IF NOT EXISTS ${t}_txt ON ${t} USING gin (kyoka_text(doc) gin_trgm_ops)`);
+    if (trigram) out.push(`CREATE INDEX IF NOT EXISTS ${t}_txt ON ${t} USING gin (txt gin_trgm_ops)`);
     out.push(`ANALYZE ${t}`);
   }
   return out;

@@ -11,7 +11,8 @@ import { type KyokaEvent, newId } from '@kyoka/core';
 import type { QueryNode } from '@kyoka/core/query/ast';
 import { startPostgres } from '../../../../test/helpers/pg.ts';
 import { openStore } from './index.ts';
-import { DAY_MS } from './partition.ts';
+
+const DAY_MS = 86_400_000;
 
 const backend = process.argv[2] === 'postgres' ? 'postgres' : 'sqlite';
 const N = Number(process.argv[3] ?? 1_000_000);

@@ -23,7 +23,21 @@ const common = (ts: string): string[] => [
   'CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
 ];
 
-export const SQLITE_MIGRATIONS: Migration[] = [{ version: 1, statements: common('INTEGER') }];
+/**
+ * v2: hour partitions (events_YYYYMMDDHH) keyed by hour number, fewer columns, token full
+ * text. The day-partition registry is replaced (pre-release: old day tables are not carried
+ * over; they stay in the file, unregistered).
+ */
+const hourRegistry = [
+  'DROP TABLE event_partitions',
+  `CREATE TABLE event_partitions (part INTEGER PRIMARY KEY, tbl TEXT NOT NULL, sealed INTEGER NOT NULL DEFAULT 0,
+     fts_hw BIGINT NOT NULL DEFAULT 0, rows BIGINT NOT NULL DEFAULT 0, last_write BIGINT NOT NULL DEFAULT 0)`,
+];
+
+export const SQLITE_MIGRATIONS: Migration[] = [
+  { version: 1, statements: common('INTEGER') },
+  { version: 2, statements: hourRegistry },
+];
 
 export const PG_MIGRATIONS: Migration[] = [
   {
@@ -46,6 +60,7 @@ export const PG_MIGRATIONS: Migration[] = [
          END $$`,
     ],
   },
+  { version: 2, statements: hourRegistry },
 ];
 
 export function migrationsFor(d: Dialect): Migration[] {

@@ -1,19 +1,21 @@
 /**
- * Backend-neutral pieces of the event layout: one table per UTC day of @timestamp
- * (events_YYYYMMDD), hot columns derived from the core field catalog, cursors, and the
- * text extracted for free-text search.
+ * Backend-neutral pieces of the event layout: one table per UTC hour of @timestamp
+ * (events_YYYYMMDDHH, PARTITION_MS), the physical columns, cursors, and the rows written.
  *
  * Idempotency assumption: a producer that re-sends an event re-sends the same id AND the same
- * @timestamp, so the copy lands in the same day partition and the per-partition UNIQUE(id)
- * rejects it. (An id re-sent with a timestamp on another day would be stored twice.)
+ * @timestamp, so the copy lands in the same partition and the per-partition UNIQUE(id)
+ * rejects it. (An id re-sent with a timestamp in another hour would be stored twice.)
  */
-import { HOT_FIELDS, KyokaError, type KyokaEvent } from '@kyoka/core';
+import { KyokaError, type KyokaEvent } from '@kyoka/core';
+import { tokenText } from '../search/tokens.ts';
 import { ipKey } from './ip.ts';
 
-export const DAY_MS = 86_400_000;
+/** Length of one partition: an hour keeps the hot (unindexed) table small enough to scan. */
+export const PARTITION_MS = 3_600_000;
 
 export interface PartitionInfo {
-  day: number; // days since epoch (UTC)
+  /** Partition number: start / PARTITION_MS. */
+  part: number;
   table: string;
   sealed: boolean;
   /** Highest rowid already in the full-text index (SQLite); 0 when none. */
@@ -22,76 +24,76 @@ export interface PartitionInfo {
   lastWrite: number;
 }
 
-export function dayOf(ts: number): number {
-  return Math.floor(ts / DAY_MS);
+export function partOf(ts: number): number {
+  return Math.floor(ts / PARTITION_MS);
 }
 
-export function tableName(day: number): string {
-  const d = new Date(day * DAY_MS);
+export function partStart(p: PartitionInfo | number): number {
+  return (typeof p === 'number' ? p : p.part) * PARTITION_MS;
+}
+
+export function tableName(part: number): string {
+  const d = new Date(part * PARTITION_MS);
   const p2 = (n: number) => String(n).padStart(2, '0');
-  return `events_${d.getUTCFullYear()}${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}`;
+  return `events_${d.getUTCFullYear()}${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}${p2(d.getUTCHours())}`;
 }
 
-/** Partitions overlapping [from, to), newest first. */
+/** Partitions overlapping [from, to) that hold rows, newest first. */
 export function overlapping(parts: Iterable<PartitionInfo>, from: number, to: number): PartitionInfo[] {
   const out: PartitionInfo[] = [];
   for (const p of parts) {
-    const start = p.day * DAY_MS;
-    if (start < to && start + DAY_MS > from) out.push(p);
+    const start = p.part * PARTITION_MS;
+    if (p.rows > 0 && start < to && start + PARTITION_MS > from) out.push(p);
   }
-  return out.sort((a, b) => b.day - a.day);
+  return out.sort((a, b) => b.part - a.part);
 }
 
-/** A partition is sealed once its day is over and nothing was written to it for quietMs. */
+/** A partition is sealed once its hour is over and nothing was written to it for quietMs. */
 export function shouldSeal(p: PartitionInfo, now: number, quietMs: number): boolean {
-  return !p.sealed && now >= (p.day + 1) * DAY_MS && now - p.lastWrite >= quietMs;
+  return !p.sealed && now >= (p.part + 1) * PARTITION_MS && now - p.lastWrite >= quietMs;
 }
 
 /** Indexes built at seal time: the common filters of the console and the detection rules. */
 export const SEAL_INDEXES: ReadonlyArray<{ suffix: string; cols: string }> = [
+  { suffix: 'ts', cols: 'ts, id' },
   { suffix: 'src', cols: 'src_ip_key, ts' },
   { suffix: 'action', cols: 'action, ts' },
   { suffix: 'dataset', cols: 'dataset, ts' },
   { suffix: 'user', cols: 'user_name, ts' },
 ];
 
-// Column order of the events tables (after the implicit rowid / serial key).
-const HOT = Object.entries(HOT_FIELDS).filter(([path]) => path !== 'id' && path !== '@timestamp');
-export const COLUMNS: string[] = ['id', 'ts'];
-for (const [, f] of HOT) {
-  COLUMNS.push(f.column);
-  if (f.type === 'ip') COLUMNS.push(`${f.column}_key`);
-}
-COLUMNS.push('doc');
+/**
+ * Column order of the events tables (after the implicit rowid / serial key). Only what the
+ * hot path filters or groups on; everything else is read from doc (search/columns.ts maps
+ * fields to these). PostgreSQL adds `txt`, the free-text token string (search/tokens.ts).
+ */
+export const COLUMNS: readonly string[] = [
+  'id',
+  'ts',
+  'action',
+  'dataset',
+  'outcome',
+  'src_ip_key',
+  'src_port',
+  'dst_ip_key',
+  'dst_port',
+  'user_name',
+  'log_source',
+  'doc',
+];
+export const PG_COLUMNS: readonly string[] = [...COLUMNS.slice(0, -1), 'txt', 'doc'];
 
 export function columnSqlType(col: string, dialect: 'sqlite' | 'postgres'): string {
   if (col === 'ts') return dialect === 'sqlite' ? 'INTEGER NOT NULL' : 'BIGINT NOT NULL';
   if (col === 'id') return 'TEXT NOT NULL';
   if (col === 'doc') return dialect === 'sqlite' ? 'TEXT NOT NULL' : 'JSONB NOT NULL';
-  const f = HOT.find(([, h]) => h.column === col)?.[1];
-  if (f?.type === 'long') return dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  if (col.endsWith('_port')) return dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
   return 'TEXT';
 }
 
-/**
- * Hot-column extractor compiled once from the field catalog (paths are our own constants, not
- * user input): straight property reads are several times faster than a generic path walk.
- */
-const extractHot = ((): ((e: Record<string, unknown>, row: unknown[]) => void) => {
-  const lines: string[] = [];
-  for (const [path, f] of HOT) {
-    const parts = path.split('.');
-    let expr = 'e';
-    for (const p of parts) expr = `(${expr} == null ? undefined : ${expr}[${JSON.stringify(p)}])`;
-    lines.push(`v = ${expr};`);
-    if (f.type === 'long') lines.push('row.push(toLong(v));');
-    else if (f.type === 'ip')
-      lines.push('s = typeof v === "string" ? v : null; row.push(s, s === null ? null : ipKey(s));');
-    else lines.push('row.push(toText(v));');
-  }
-  const fn = new Function('toLong', 'toText', 'ipKey', `return (e, row) => { let v, s; ${lines.join(' ')} };`);
-  return fn(toLong, toText, cachedIpKey);
-})();
+type Rec = Record<string, unknown>;
+const obj = (v: unknown): Rec | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined;
 
 function toLong(v: unknown): number | null {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : Number.NaN;
@@ -104,15 +106,22 @@ function toText(v: unknown): string | null {
 
 // Attack traffic repeats source addresses heavily: a small memo saves the parse.
 const ipMemo = new Map<string, string | null>();
-function cachedIpKey(s: string): string | null {
-  let k = ipMemo.get(s);
+function cachedIpKey(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  let k = ipMemo.get(v);
   if (k === undefined) {
     if (ipMemo.size >= 50_000) ipMemo.clear();
-    k = ipKey(s);
-    ipMemo.set(s, k);
+    k = ipKey(v);
+    ipMemo.set(v, k);
   }
   return k;
 }
+
+/**
+ * An event may carry its JSON text under this symbol (set by a producer that already has it,
+ * e.g. the ingest decoder); it must be exactly JSON.stringify of the event. Saves a stringify.
+ */
+export const EVENT_JSON = Symbol.for('kyoka.event.json');
 
 /** Parses @timestamp to epoch ms, or throws KYOKA_E_BAD_EVENT. */
 export function eventTs(e: KyokaEvent): number {
@@ -122,46 +131,45 @@ export function eventTs(e: KyokaEvent): number {
 }
 
 /**
- * Column values of one event in COLUMNS order (doc serialized once, here). The ingest hot
- * path: no regexes, no per-field allocations beyond the row array.
+ * Column values of one event in COLUMNS order (PG_COLUMNS with `pg`); doc serialized once.
+ * The ingest hot path: straight property reads, no regexes.
  */
-export function eventRow(e: KyokaEvent, ts: number): unknown[] {
+export function eventRow(e: KyokaEvent, ts: number, pg = false): unknown[] {
   if (typeof e.id !== 'string' || e.id.length === 0) throw new KyokaError('KYOKA_E_BAD_EVENT', 'event without id');
-  const row: unknown[] = [e.id, ts];
-  extractHot(e as Record<string, unknown>, row);
-  row.push(JSON.stringify(e));
+  const r = e as Rec;
+  const ev = obj(r.event);
+  const src = obj(r.source);
+  const dst = obj(r.destination);
+  const doc = (r as { [EVENT_JSON]?: unknown })[EVENT_JSON];
+  const row: unknown[] = [
+    e.id,
+    ts,
+    toText(ev?.action),
+    toText(ev?.dataset),
+    toText(ev?.outcome),
+    cachedIpKey(src?.ip),
+    toLong(src?.port),
+    cachedIpKey(dst?.ip),
+    toLong(dst?.port),
+    toText(obj(r.user)?.name),
+    toText(obj(r.kyoka)?.source),
+  ];
+  if (pg) row.push(tokenText(e));
+  row.push(typeof doc === 'string' ? doc : JSON.stringify(e));
   return row;
 }
 
-/**
- * What free text searches: the event's string values (not keys, numbers or @timestamp), one
- * per line so a phrase never spans two values. Numbers are left to field queries: they
- * would bloat the trigram index, which costs more CPU per event than the insert itself.
- */
-export function leafText(doc: unknown): string {
-  const out: string[] = [];
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') out.push(v);
-    else if (Array.isArray(v)) for (const x of v) walk(x);
-    else if (v !== null && typeof v === 'object') for (const k in v) walk((v as Record<string, unknown>)[k]);
-  };
-  if (doc !== null && typeof doc === 'object' && !Array.isArray(doc)) {
-    for (const k in doc) if (k !== '@timestamp') walk((doc as Record<string, unknown>)[k]);
-  } else walk(doc);
-  return out.join('\n');
-}
-
-/** Rows of a batch grouped by day partition; throws (before any write) on a bad event. */
-export function rowsByDay(events: KyokaEvent[]): Map<number, unknown[][]> {
-  const byDay = new Map<number, unknown[][]>();
+/** Rows of a batch grouped by partition; throws (before any write) on a bad event. */
+export function rowsByPart(events: KyokaEvent[], pg = false): Map<number, unknown[][]> {
+  const byPart = new Map<number, unknown[][]>();
   for (const e of events) {
     const ts = eventTs(e);
-    const day = dayOf(ts);
-    const list = byDay.get(day);
-    if (list) list.push(eventRow(e, ts));
-    else byDay.set(day, [eventRow(e, ts)]);
+    const part = partOf(ts);
+    const list = byPart.get(part);
+    if (list) list.push(eventRow(e, ts, pg));
+    else byPart.set(part, [eventRow(e, ts, pg)]);
   }
-  return byDay;
+  return byPart;
 }
 
 export interface CursorKey {

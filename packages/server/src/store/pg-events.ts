@@ -1,5 +1,5 @@
 /**
- * EventStore on PostgreSQL. Inserts: one transaction per batch, one statement per day
+ * EventStore on PostgreSQL. Inserts: one transaction per batch, one statement per hour
  * partition (INSERT … SELECT FROM unnest(column arrays) ON CONFLICT (id) DO NOTHING: a single
  * named prepared statement whatever the batch size, no 65k-parameter limit). Commit is
  * durable with the default synchronous_commit=on. The partition registry is re-read before
@@ -8,8 +8,17 @@
 import { KyokaError, type KyokaEvent, toKyokaError } from '@kyoka/core';
 import type pg from 'pg';
 import { createPartitionSql, dropPartitionSql, sealSql } from './ddl.ts';
-import { COLUMNS, columnSqlType, DAY_MS, type PartitionInfo, rowsByDay, shouldSeal, tableName } from './partition.ts';
-import { getSql, parseDoc, type Reader, readHistogram, readSearch, readTop } from './read.ts';
+import {
+  columnSqlType,
+  PARTITION_MS,
+  type PartitionInfo,
+  PG_COLUMNS,
+  partStart,
+  rowsByPart,
+  shouldSeal,
+  tableName,
+} from './partition.ts';
+import { type Reader, readGet, readHistogram, readSearch, readTop } from './read.ts';
 import type { EventStore, HistogramRequest, SearchRequest, SearchResult, TopRequest } from './types.ts';
 
 const DELETE_CHUNK = 5000;
@@ -31,20 +40,20 @@ export interface PgEventOptions {
  * with text[]/jsonb[] parameters) and no double encoding of doc. U+0000 becomes U+FFFD.
  */
 function batchJson(rows: unknown[][]): string {
-  const last = COLUMNS.length - 1;
+  const last = PG_COLUMNS.length - 1;
   const parts = rows.map((r) => `${JSON.stringify(r.slice(0, last)).slice(0, -1)},${r[last] as string}]`);
   // PostgreSQL text/jsonb cannot hold U+0000: an attacker-sent NUL must not sink the batch
   return `[${parts.join(',')}]`.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
 }
 
 function insertSql(table: string): string {
-  const exprs = COLUMNS.map((c, i) => {
+  const exprs = PG_COLUMNS.map((c, i) => {
     const t = columnSqlType(c, 'postgres');
     if (t.startsWith('JSONB')) return `r -> ${i}`;
     if (t.startsWith('BIGINT')) return `(r ->> ${i})::bigint`;
     return `r ->> ${i}`;
   });
-  return `INSERT INTO ${table} (${COLUMNS.join(', ')}) SELECT ${exprs.join(', ')} FROM jsonb_array_elements($1::jsonb) r ON CONFLICT (id) DO NOTHING`;
+  return `INSERT INTO ${table} (${PG_COLUMNS.join(', ')}) SELECT ${exprs.join(', ')} FROM jsonb_array_elements($1::jsonb) r ON CONFLICT (id) DO NOTHING`;
 }
 
 export class PgEventStore implements EventStore {
@@ -73,12 +82,12 @@ export class PgEventStore implements EventStore {
   }
 
   private async refresh(): Promise<void> {
-    const r = await this.pool.query('SELECT day, tbl, sealed, fts_hw, rows, last_write FROM event_partitions');
+    const r = await this.pool.query('SELECT part, tbl, sealed, fts_hw, rows, last_write FROM event_partitions');
     const next = new Map<number, PartitionInfo>();
     for (const x of r.rows) {
-      const day = Number(x.day);
-      next.set(day, {
-        day,
+      const part = Number(x.part);
+      next.set(part, {
+        part,
         table: String(x.tbl),
         sealed: Number(x.sealed) === 1,
         ftsHw: 0,
@@ -89,23 +98,23 @@ export class PgEventStore implements EventStore {
     this.parts = next;
   }
 
-  /** Creates missing day tables in their own committed transaction (serialized across servers). */
-  private async ensurePartitions(days: number[]): Promise<void> {
-    const missing = days.filter((d) => !this.parts.has(d));
+  /** Creates missing partition tables in their own committed transaction (serialized across servers). */
+  private async ensurePartitions(parts: number[]): Promise<void> {
+    const missing = parts.filter((d) => !this.parts.has(d));
     if (!missing.length) return;
     const c = await this.pool.connect();
     try {
-      for (const day of missing) {
-        const table = tableName(day);
+      for (const part of missing) {
+        const table = tableName(part);
         await c.query('BEGIN');
-        await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NS, 1000 + (day % 1_000_000)]);
+        await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NS, 1000 + (part % 1_000_000)]);
         for (const s of createPartitionSql('postgres', table)) await c.query(s);
-        await c.query('INSERT INTO event_partitions (day, tbl) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING', [
-          day,
+        await c.query('INSERT INTO event_partitions (part, tbl) VALUES ($1, $2) ON CONFLICT (part) DO NOTHING', [
+          part,
           table,
         ]);
         await c.query('COMMIT');
-        this.parts.set(day, { day, table, sealed: false, ftsHw: 0, rows: 0, lastWrite: 0 });
+        this.parts.set(part, { part, table, sealed: false, ftsHw: 0, rows: 0, lastWrite: 0 });
       }
     } catch (err) {
       await c.query('ROLLBACK').catch(() => {});
@@ -117,18 +126,18 @@ export class PgEventStore implements EventStore {
 
   async insert(events: KyokaEvent[]): Promise<{ inserted: number; duplicates: number }> {
     return this.guard(async () => {
-      const byDay = rowsByDay(events);
-      const days = [...byDay.keys()].sort((a, b) => a - b); // fixed lock order: no deadlocks
-      await this.ensurePartitions(days);
+      const byPart = rowsByPart(events, true);
+      const parts = [...byPart.keys()].sort((a, b) => a - b); // fixed lock order: no deadlocks
+      await this.ensurePartitions(parts);
       const now = this.opts.now();
       const c = await this.pool.connect();
       let inserted = 0;
       try {
         await c.query('BEGIN');
         const counts: number[] = [];
-        for (const day of days) {
-          const p = this.parts.get(day)!;
-          const rows = byDay.get(day)!;
+        for (const part of parts) {
+          const p = this.parts.get(part)!;
+          const rows = byPart.get(part)!;
           const r = await c.query({
             name: `kyoka_ins_${p.table}`,
             text: insertSql(p.table),
@@ -138,10 +147,10 @@ export class PgEventStore implements EventStore {
           inserted += r.rowCount ?? 0;
         }
         // registry counters last: their row locks are then held only for the commit itself
-        for (let i = 0; i < days.length; i++) {
+        for (let i = 0; i < parts.length; i++) {
           await c.query(
-            'UPDATE event_partitions SET rows = rows + $1, last_write = GREATEST(last_write, $2) WHERE day = $3',
-            [counts[i], now, days[i]],
+            'UPDATE event_partitions SET rows = rows + $1, last_write = GREATEST(last_write, $2) WHERE part = $3',
+            [counts[i], now, parts[i]],
           );
         }
         await c.query('COMMIT');
@@ -159,21 +168,14 @@ export class PgEventStore implements EventStore {
   private reader: Reader = {
     dialect: 'postgres',
     partitions: () => this.parts.values(),
-    ref: (p) => ({ table: p.table, start: p.day * DAY_MS, end: (p.day + 1) * DAY_MS, fts: null }),
+    ref: (p) => ({ table: p.table, start: partStart(p), end: partStart(p) + PARTITION_MS, fts: null }),
     all: async (q) => (await this.pool.query(q.sql, q.params)).rows,
   };
 
   async get(id: string): Promise<KyokaEvent | null> {
     return this.guard(async () => {
       await this.refresh();
-      const q = getSql(
-        'postgres',
-        [...this.parts.values()].sort((a, b) => b.day - a.day),
-        id,
-      );
-      if (!q) return null;
-      const r = await this.pool.query(q.sql, q.params);
-      return r.rows[0] ? parseDoc(r.rows[0].doc) : null;
+      return readGet(this.reader, id);
     });
   }
 
@@ -203,12 +205,12 @@ export class PgEventStore implements EventStore {
       await this.refresh();
       let deleted = 0;
       for (const p of [...this.parts.values()]) {
-        const start = p.day * DAY_MS;
-        if (start + DAY_MS <= ts) {
+        const start = partStart(p);
+        if (start + PARTITION_MS <= ts) {
           const c = await this.pool.connect();
           try {
             await c.query('BEGIN');
-            const r = await c.query('DELETE FROM event_partitions WHERE day = $1 RETURNING rows', [p.day]);
+            const r = await c.query('DELETE FROM event_partitions WHERE part = $1 RETURNING rows', [p.part]);
             for (const s of dropPartitionSql('postgres', p.table)) await c.query(s);
             await c.query('COMMIT');
             deleted += Number(r.rows[0]?.rows ?? 0);
@@ -218,15 +220,15 @@ export class PgEventStore implements EventStore {
           } finally {
             c.release();
           }
-          this.parts.delete(p.day);
+          this.parts.delete(p.part);
         } else if (start < ts) {
           // straddling partition: short transactions so ingest is never held up for long
           for (;;) {
             const r = await this.pool.query(
               `WITH d AS (DELETE FROM ${p.table} WHERE ctid IN (SELECT ctid FROM ${p.table} WHERE ts < $1 LIMIT ${DELETE_CHUNK}) RETURNING 1),
-                    u AS (UPDATE event_partitions SET rows = rows - (SELECT count(*) FROM d) WHERE day = $2 RETURNING 1)
+                    u AS (UPDATE event_partitions SET rows = rows - (SELECT count(*) FROM d) WHERE part = $2 RETURNING 1)
                SELECT (SELECT count(*) FROM d) AS n`,
-              [ts, p.day],
+              [ts, p.part],
             );
             const n = Number(r.rows[0]?.n ?? 0);
             deleted += n;
@@ -248,10 +250,10 @@ export class PgEventStore implements EventStore {
         try {
           await this.refresh();
           const now = this.opts.now();
-          for (const p of [...this.parts.values()].sort((a, b) => a.day - b.day)) {
+          for (const p of [...this.parts.values()].sort((a, b) => a.part - b.part)) {
             if (!shouldSeal(p, now, this.opts.hotQuietMs)) continue;
             for (const s of sealSql('postgres', p.table, this.trigram)) await c.query(s);
-            await c.query('UPDATE event_partitions SET sealed = 1 WHERE day = $1', [p.day]);
+            await c.query('UPDATE event_partitions SET sealed = 1 WHERE part = $1', [p.part]);
             p.sealed = true;
           }
         } finally {

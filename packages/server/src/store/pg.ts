@@ -1,6 +1,6 @@
 /**
  * PostgreSQL backend: a pg Pool shared by the event store (raw prepared SQL on the hot path)
- * and the meta store (Kysely). Same plain per-day tables and registry as SQLite rather than
+ * and the meta store (Kysely). Same plain per-hour tables and registry as SQLite rather than
  * declarative partitioning: one partition scheme and one code path for sealing (indexes are
  * built per table when it goes quiet) and retention, and pruning is done by the registry.
  * Several servers may share the database: migrations and sealing take advisory locks.

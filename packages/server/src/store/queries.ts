@@ -4,15 +4,16 @@
  * aggregations are UNION ALL'd and summed in SQL, search pages are read partition by
  * partition (partitions are disjoint in time, so no merge is needed).
  */
-import { fieldType, HOT_FIELDS } from '@kyoka/core';
+import { fieldType } from '@kyoka/core';
 import type { QueryNode } from '@kyoka/core/query/ast';
-import { compileWhere, type Dialect, docElements, Params } from '../search/compile.ts';
+import { COLUMN_FIELDS } from '../search/columns.ts';
+import { compileWhere, type Dialect, docElements, Params, scalarDoc } from '../search/compile.ts';
 import { keyToIp } from './ip.ts';
 import type { CursorKey } from './partition.ts';
 
 export interface PartRef {
   table: string;
-  /** Day bounds [start, end): no time condition when the window covers the whole day. */
+  /** Partition bounds [start, end): no time condition when the window covers all of it. */
   start: number;
   end: number;
   /** SQLite: FTS table and high-water rowid (null when nothing is indexed yet). */
@@ -52,10 +53,13 @@ export function searchSql(
   return { sql, params: params.values };
 }
 
+/** Matches per partition (`i` = index in parts): the total, and which partitions a page may skip. */
 export function countSql(d: Dialect, parts: PartRef[], q: QueryNode, from: number, to: number): Sql {
   const params = new Params(d);
-  const subs = parts.map((p) => `SELECT count(*) AS c FROM ${p.table} t WHERE ${where(params, p, q, from, to)}`);
-  return { sql: `SELECT COALESCE(sum(c), 0) AS total FROM (${subs.join(' UNION ALL ')}) x`, params: params.values };
+  const subs = parts.map(
+    (p, i) => `SELECT ${i} AS i, count(*) AS c FROM ${p.table} t WHERE ${where(params, p, q, from, to)}`,
+  );
+  return { sql: subs.join(' UNION ALL '), params: params.values };
 }
 
 export function histogramSql(d: Dialect, parts: PartRef[], q: QueryNode, from: number, to: number, iv: number): Sql {
@@ -68,41 +72,59 @@ export function histogramSql(d: Dialect, parts: PartRef[], q: QueryNode, from: n
   return { sql: `SELECT b, sum(c) AS c FROM (${subs.join(' UNION ALL ')}) x GROUP BY b`, params: params.values };
 }
 
-/** top values of a field: hot fields group by their column, others by each scalar element. */
+/** One partition's `v, c` groups of a field: columns group by themselves, others by element. */
+function topPart(params: Params, p: PartRef, field: string, q: QueryNode, win: { from: number; to: number }): string {
+  const d = params.dialect;
+  const col = COLUMN_FIELDS[field];
+  // IPs group by their key column: one bucket per address whatever its notation, and the
+  // sealed (src_ip_key, ts) index covers the scan; catalog fields in doc as one scalar
+  const sc = col ? null : scalarDoc(field, { params, alias: 't' });
+  const expr = col ? `t.${col.column}` : sc ? (sc.type === 'long' ? sc.num : sc.text) : null;
+  if (expr) {
+    const w = where(params, p, q, win.from, win.to);
+    return `SELECT ${expr} AS v, count(*) AS c FROM ${p.table} t WHERE ${w} AND ${expr} IS NOT NULL GROUP BY 1`;
+  }
+  // the element source comes first in the text, so its parameters are added first
+  const ctx = { params, alias: 't', fts: p.fts };
+  const src = docElements(field, ctx);
+  const join = d === 'postgres' ? `CROSS JOIN LATERAL ${src.source}` : `, ${src.source}`;
+  const w = where(params, p, q, win.from, win.to);
+  return `SELECT ${src.el.text} AS v, count(*) AS c FROM ${p.table} t ${join} WHERE ${w} AND ${src.filter} GROUP BY 1`;
+}
+
+/**
+ * top values of a field over partitions, summed (and, given n, ranked) in SQL. Measured on 24
+ * hour partitions: per-partition GROUP BY (each streams from its sealed index) then one sum
+ * beats both a single GROUP BY over the raw UNION ALL and summing the groups in JS.
+ */
 export function topSql(
   d: Dialect,
   parts: PartRef[],
   field: string,
   q: QueryNode,
   win: { from: number; to: number },
-  n: number,
+  n: number | null,
 ): Sql {
   const params = new Params(d);
-  const hot = HOT_FIELDS[field];
-  const subs = parts.map((p) => {
-    if (hot) {
-      // IPs group by their key: one bucket per address whatever its notation, and the sealed
-      // (src_ip_key, ts) index covers the scan
-      const col = hot.type === 'ip' ? `t.${hot.column}_key` : `t.${hot.column}`;
-      const w = where(params, p, q, win.from, win.to);
-      return `SELECT ${col} AS v, count(*) AS c FROM ${p.table} t WHERE ${w} AND ${col} IS NOT NULL GROUP BY 1`;
-    }
-    // the element source comes first in the text, so its parameters are added first
-    const ctx = { params, alias: 't', fts: p.fts };
-    const src = docElements(field, ctx);
-    const join = d === 'postgres' ? `CROSS JOIN LATERAL ${src.source}` : `, ${src.source}`;
-    const w = where(params, p, q, win.from, win.to);
-    return `SELECT ${src.el.text} AS v, count(*) AS c FROM ${p.table} t ${join} WHERE ${w} AND ${src.filter} GROUP BY 1`;
-  });
-  // hot text columns are COLLATE "C" already; JSON element text needs it for byte-wise ties
-  const vOrder = d === 'postgres' && !hot ? 'v COLLATE "C"' : 'v';
-  const sql = `SELECT v, sum(c) AS c FROM (${subs.join(' UNION ALL ')}) x GROUP BY v ORDER BY 2 DESC, ${vOrder} LIMIT ${params.add(n)}`;
-  return { sql, params: params.values };
+  const subs = parts.map((p) => topPart(params, p, field, q, win));
+  const sql = `SELECT v, sum(c) AS c FROM (${subs.join(' UNION ALL ')}) x GROUP BY v`;
+  if (n === null) return { sql, params: params.values };
+  // text columns are COLLATE "C" already; text from JSON needs it for byte-wise ties
+  const vOrder = d === 'postgres' && !COLUMN_FIELDS[field] ? 'v COLLATE "C"' : 'v';
+  return { sql: `${sql} ORDER BY 2 DESC, ${vOrder} LIMIT ${params.add(n)}`, params: params.values };
+}
+
+/** SQLite's order of values: numbers first (by value), then text by bytes (BINARY). */
+export function compareSqlValues(a: unknown, b: unknown): number {
+  const na = typeof a === 'number';
+  const nb = typeof b === 'number';
+  if (na || nb) return na && nb ? (a as number) - (b as number) : na ? -1 : 1;
+  return Buffer.compare(Buffer.from(String(a)), Buffer.from(String(b)));
 }
 
 /** Normalizes a top() value to the field's type (numbers for long/date, strings otherwise). */
 export function topValue(field: string, v: unknown): string | number {
-  if (HOT_FIELDS[field]?.type === 'ip') return keyToIp(String(v));
+  if (COLUMN_FIELDS[field]?.type === 'ip') return keyToIp(String(v));
   const t = fieldType(field);
   if (t === 'long' || t === 'date') {
     const n = Number(v);

@@ -3,17 +3,27 @@
  * in the per-partition full-text context).
  */
 import { HOT_FIELDS, type KyokaEvent } from '@kyoka/core';
+import { COLUMN_FIELDS } from '../search/columns.ts';
 import { type Dialect, fieldParts } from '../search/sql-util.ts';
 import {
   checkWindow,
-  DAY_MS,
   decodeCursor,
   encodeCursor,
   histogramBuckets,
   overlapping,
+  PARTITION_MS,
   type PartitionInfo,
 } from './partition.ts';
-import { countSql, histogramSql, type PartRef, type Sql, searchSql, topSql, topValue } from './queries.ts';
+import {
+  compareSqlValues,
+  countSql,
+  histogramSql,
+  type PartRef,
+  type Sql,
+  searchSql,
+  topSql,
+  topValue,
+} from './queries.ts';
 import type { HistogramRequest, SearchRequest, SearchResult, TopRequest } from './types.ts';
 
 export interface Reader {
@@ -24,6 +34,14 @@ export interface Reader {
 }
 
 const MAX_LIMIT = 10_000;
+/** Partitions per UNION ALL statement (SQLite allows at most 500 terms in a compound SELECT). */
+const UNION_CHUNK = 100;
+
+function chunks<T>(xs: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += UNION_CHUNK) out.push(xs.slice(i, i + UNION_CHUNK));
+  return out;
+}
 
 function parseDoc(doc: unknown): KyokaEvent {
   return (typeof doc === 'string' ? JSON.parse(doc) : doc) as KyokaEvent;
@@ -38,15 +56,22 @@ export async function readSearch(r: Reader, req: SearchRequest): Promise<SearchR
   if (order === 'asc') parts.reverse();
   const refs = parts.map((p) => r.ref(p));
   let total = 0;
-  if (refs.length) {
-    const rows = await r.all(countSql(r.dialect, refs, req.query, req.from, req.to));
-    total = Number(rows[0]?.total ?? 0);
+  const hits = new Array<number>(refs.length).fill(0);
+  let base = 0;
+  for (const c of chunks(refs)) {
+    for (const x of await r.all(countSql(r.dialect, c, req.query, req.from, req.to))) {
+      hits[base + Number(x.i)] = Number(x.c);
+      total += Number(x.c);
+    }
+    base += c.length;
   }
-  // partitions are disjoint days, visited in output order: stop as soon as the page is full
+  // partitions are disjoint hours, visited in output order: stop as soon as the page is full;
+  // partitions without a match in the window are not read at all
   const rows: Array<Record<string, unknown>> = [];
   for (let i = 0; i < parts.length && rows.length <= limit; i++) {
-    const start = parts[i]!.day * DAY_MS;
-    if (cursor && (order === 'desc' ? start > cursor.ts : start + DAY_MS <= cursor.ts)) continue;
+    if (hits[i] === 0) continue;
+    const start = parts[i]!.part * PARTITION_MS;
+    if (cursor && (order === 'desc' ? start > cursor.ts : start + PARTITION_MS <= cursor.ts)) continue;
     const q = searchSql(r.dialect, refs[i]!, req.query, req, cursor, order, limit + 1 - rows.length);
     rows.push(...(await r.all(q)));
   }
@@ -63,10 +88,26 @@ export async function readTop(r: Reader, req: TopRequest): Promise<Array<{ value
   checkWindow(req.from, req.to);
   const refs = overlapping(r.partitions(), req.from, req.to).map((p) => r.ref(p));
   const n = Math.max(1, Math.min(1000, Math.floor(req.n) || 1));
-  if (!HOT_FIELDS[req.field]) fieldParts(req.field); // validate even when no partition overlaps
+  if (!COLUMN_FIELDS[req.field] && !HOT_FIELDS[req.field]) fieldParts(req.field); // validate even when no partition overlaps
   if (!refs.length) return [];
-  const rows = await r.all(topSql(r.dialect, refs, req.field, req.query, req, n));
-  return rows.map((x) => ({ value: topValue(req.field, x.v), count: Number(x.c) }));
+  if (refs.length <= UNION_CHUNK) {
+    const rows = await r.all(topSql(r.dialect, refs, req.field, req.query, req, n));
+    return rows.map((x) => ({ value: topValue(req.field, x.v), count: Number(x.c) }));
+  }
+  // more partitions than one statement takes: sums per chunk, merged here
+  const sums = new Map<unknown, number>();
+  for (const c of chunks(refs)) {
+    for (const x of await r.all(topSql(r.dialect, c, req.field, req.query, req, null))) {
+      sums.set(x.v, (sums.get(x.v) ?? 0) + Number(x.c));
+    }
+  }
+  // only the entries reaching the n-th largest count need the (slow) full comparison
+  const counts = Float64Array.from(sums.values()).sort();
+  const min = counts[Math.max(0, counts.length - n)] ?? 0;
+  const top: Array<[unknown, number]> = [];
+  for (const e of sums) if (e[1] >= min) top.push(e);
+  top.sort((a, b) => b[1] - a[1] || compareSqlValues(a[0], b[0]));
+  return top.slice(0, n).map(([v, c]) => ({ value: topValue(req.field, v), count: c }));
 }
 
 export async function readHistogram(r: Reader, req: HistogramRequest): Promise<Array<{ ts: number; count: number }>> {
@@ -74,19 +115,30 @@ export async function readHistogram(r: Reader, req: HistogramRequest): Promise<A
   const buckets = histogramBuckets(req.from, req.to, req.intervalMs);
   const refs = overlapping(r.partitions(), req.from, req.to).map((p) => r.ref(p));
   const counts = new Map<number, number>();
-  if (refs.length) {
-    const rows = await r.all(histogramSql(r.dialect, refs, req.query, req.from, req.to, req.intervalMs));
-    for (const x of rows) counts.set(Number(x.b) * req.intervalMs, Number(x.c));
+  for (const c of chunks(refs)) {
+    const rows = await r.all(histogramSql(r.dialect, c, req.query, req.from, req.to, req.intervalMs));
+    for (const x of rows) {
+      const ts = Number(x.b) * req.intervalMs;
+      counts.set(ts, (counts.get(ts) ?? 0) + Number(x.c));
+    }
   }
   return buckets.map((ts) => ({ ts, count: counts.get(ts) ?? 0 }));
 }
 
 /** get(id): the event can only be in one partition per timestamp; try newest first. */
-export function getSql(d: Dialect, parts: PartitionInfo[], id: string): Sql | null {
-  if (!parts.length) return null;
-  const ph = d === 'sqlite' ? '?' : '$1';
-  const subs = parts.map((p) => `SELECT doc FROM ${p.table} WHERE id = ${ph}`);
-  return { sql: `${subs.join(' UNION ALL ')} LIMIT 1`, params: d === 'sqlite' ? parts.map(() => id) : [id] };
+export async function readGet(r: Reader, id: string): Promise<KyokaEvent | null> {
+  const parts = [...r.partitions()].filter((p) => p.rows > 0).sort((a, b) => b.part - a.part);
+  const ph = r.dialect === 'sqlite' ? '?' : '$1';
+  for (const c of chunks(parts)) {
+    const subs = c.map((p) => `SELECT doc FROM ${p.table} WHERE id = ${ph}`);
+    const q: Sql = {
+      sql: `${subs.join(' UNION ALL ')} LIMIT 1`,
+      params: r.dialect === 'sqlite' ? c.map(() => id) : [id],
+    };
+    const rows = await r.all(q);
+    if (rows[0]) return parseDoc(rows[0].doc);
+  }
+  return null;
 }
 
 export { parseDoc };

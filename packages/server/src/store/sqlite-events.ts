@@ -5,15 +5,26 @@
  */
 import { KyokaError, type KyokaEvent, toKyokaError } from '@kyoka/core';
 import type { Database, Statement } from 'better-sqlite3';
+import { tokenText } from '../search/tokens.ts';
 import { createPartitionSql, dropPartitionSql, ftsTable, sealSql } from './ddl.ts';
-import { COLUMNS, DAY_MS, leafText, type PartitionInfo, rowsByDay, shouldSeal, tableName } from './partition.ts';
-import { getSql, parseDoc, type Reader, readHistogram, readSearch, readTop } from './read.ts';
+import {
+  COLUMNS,
+  PARTITION_MS,
+  type PartitionInfo,
+  partStart,
+  rowsByPart,
+  shouldSeal,
+  tableName,
+} from './partition.ts';
+import { type Reader, readGet, readHistogram, readSearch, readTop } from './read.ts';
 import type { EventStore, HistogramRequest, SearchRequest, SearchResult, TopRequest } from './types.ts';
 
 const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
 const FTS_BATCH = 2000;
 const DELETE_CHUNK = 5000;
 const MULTI = 64;
+/** Prepared read statements, by SQL text (one text per partition and query shape). */
+const STMT_CACHE_MAX = 2000;
 
 export interface SqliteEventOptions {
   hotQuietMs: number;
@@ -27,6 +38,9 @@ export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
   private parts = new Map<number, PartitionInfo>();
   private inserts = new Map<number, [Statement, Statement]>();
+  private stmts = new Map<string, Statement>();
+  /** Partitions with rows above their full-text high-water mark (maybe). */
+  private ftsDirty = new Set<number>();
   private bg: Promise<void> = Promise.resolve();
 
   constructor(
@@ -58,12 +72,14 @@ export class SqliteEventStore implements EventStore {
     }
     this.parts.clear();
     this.inserts.clear();
+    this.stmts.clear();
     const rows = this.db
-      .prepare('SELECT day, tbl, sealed, fts_hw, rows, last_write FROM event_partitions')
+      .prepare('SELECT part, tbl, sealed, fts_hw, rows, last_write FROM event_partitions')
       .all() as Array<Record<string, number | string>>;
     for (const r of rows) {
-      this.parts.set(Number(r.day), {
-        day: Number(r.day),
+      this.ftsDirty.add(Number(r.part));
+      this.parts.set(Number(r.part), {
+        part: Number(r.part),
         table: String(r.tbl),
         sealed: Number(r.sealed) === 1,
         ftsHw: Number(r.fts_hw),
@@ -73,26 +89,36 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private partition(day: number): PartitionInfo {
-    let p = this.parts.get(day);
+  private partition(part: number): PartitionInfo {
+    let p = this.parts.get(part);
     if (!p) {
-      const table = tableName(day);
+      const table = tableName(part);
       for (const s of createPartitionSql('sqlite', table)) this.db.exec(s);
-      this.db.prepare('INSERT OR IGNORE INTO event_partitions (day, tbl) VALUES (?, ?)').run(day, table);
-      p = { day, table, sealed: false, ftsHw: 0, rows: 0, lastWrite: 0 };
-      this.parts.set(day, p);
+      this.db.prepare('INSERT OR IGNORE INTO event_partitions (part, tbl) VALUES (?, ?)').run(part, table);
+      p = { part, table, sealed: false, ftsHw: 0, rows: 0, lastWrite: 0 };
+      this.parts.set(part, p);
     }
     return p;
   }
 
+  private stmt(sql: string): Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      if (this.stmts.size >= STMT_CACHE_MAX) this.stmts.clear();
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
   /** [single-row, MULTI-row] statements: multi-row VALUES saves ~10% of per-row overhead. */
   private insertStmts(p: PartitionInfo): [Statement, Statement] {
-    let s = this.inserts.get(p.day);
+    let s = this.inserts.get(p.part);
     if (!s) {
       const one = `(${COLUMNS.map(() => '?').join(', ')})`;
       const head = `INSERT OR IGNORE INTO ${p.table} (${COLUMNS.join(', ')}) VALUES `;
       s = [this.db.prepare(head + one), this.db.prepare(head + Array(MULTI).fill(one).join(', '))];
-      this.inserts.set(p.day, s);
+      this.inserts.set(p.part, s);
     }
     return s;
   }
@@ -100,20 +126,25 @@ export class SqliteEventStore implements EventStore {
   insert(events: KyokaEvent[]): Promise<{ inserted: number; duplicates: number }> {
     return this.wrap(() => {
       // Rows are built before the transaction: a bad event rejects the batch without side effects.
-      const byDay = rowsByDay(events);
+      const byPart = rowsByPart(events);
       const now = this.opts.now();
       const touched: Array<[PartitionInfo, number]> = [];
       let inserted = 0;
+      const buf: unknown[] = new Array(MULTI * COLUMNS.length);
       const tx = this.db.transaction(() => {
-        const upd = this.db.prepare('UPDATE event_partitions SET rows = rows + ?, last_write = ? WHERE day = ?');
-        for (const [day, rows] of byDay) {
-          const p = this.partition(day);
+        const upd = this.stmt('UPDATE event_partitions SET rows = rows + ?, last_write = ? WHERE part = ?');
+        for (const [part, rows] of byPart) {
+          const p = this.partition(part);
           const [one, multi] = this.insertStmts(p);
           let n = 0;
           let i = 0;
-          for (; i + MULTI <= rows.length; i += MULTI) n += multi.run(rows.slice(i, i + MULTI).flat()).changes;
+          for (; i + MULTI <= rows.length; i += MULTI) {
+            let k = 0;
+            for (let j = i; j < i + MULTI; j++) for (const v of rows[j]!) buf[k++] = v;
+            n += multi.run(buf).changes;
+          }
           for (; i < rows.length; i++) n += one.run(rows[i]).changes;
-          upd.run(n, now, day);
+          upd.run(n, now, part);
           touched.push([p, n]);
           inserted += n;
         }
@@ -122,12 +153,13 @@ export class SqliteEventStore implements EventStore {
         tx();
       } catch (err) {
         // DDL inside a rolled-back transaction is undone too: forget partitions created by it
-        for (const day of byDay.keys()) if (!this.tableExists(this.parts.get(day)?.table)) this.forget(day);
+        for (const part of byPart.keys()) if (!this.tableExists(this.parts.get(part)?.table)) this.forget(part);
         throw err;
       }
       for (const [p, n] of touched) {
         p.rows += n;
         p.lastWrite = now;
+        if (n > 0) this.ftsDirty.add(p.part);
       }
       return { inserted, duplicates: events.length - inserted };
     });
@@ -138,9 +170,11 @@ export class SqliteEventStore implements EventStore {
     return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t) !== undefined;
   }
 
-  private forget(day: number): void {
-    this.parts.delete(day);
-    this.inserts.delete(day);
+  private forget(part: number): void {
+    this.parts.delete(part);
+    this.inserts.delete(part);
+    this.ftsDirty.delete(part);
+    this.stmts.clear(); // statements on a dropped table would fail
   }
 
   private reader: Reader = {
@@ -148,23 +182,15 @@ export class SqliteEventStore implements EventStore {
     partitions: () => this.parts.values(),
     ref: (p) => ({
       table: p.table,
-      start: p.day * DAY_MS,
-      end: (p.day + 1) * DAY_MS,
+      start: partStart(p),
+      end: partStart(p) + PARTITION_MS,
       fts: p.ftsHw > 0 ? { base: p.table, table: ftsTable(p.table), hw: p.ftsHw } : null,
     }),
-    all: async (q) => this.db.prepare(q.sql).all(...q.params) as Array<Record<string, unknown>>,
+    all: async (q) => this.stmt(q.sql).all(...q.params) as Array<Record<string, unknown>>,
   };
 
   get(id: string): Promise<KyokaEvent | null> {
-    return this.wrap(() => {
-      const q = getSql(
-        'sqlite',
-        [...this.parts.values()].sort((a, b) => b.day - a.day),
-        id,
-      );
-      const r = q ? (this.db.prepare(q.sql).get(...q.params) as { doc: string } | undefined) : undefined;
-      return r ? parseDoc(r.doc) : null;
-    });
+    return this.wrapAsync(() => readGet(this.reader, id));
   }
 
   search(req: SearchRequest): Promise<SearchResult> {
@@ -187,14 +213,14 @@ export class SqliteEventStore implements EventStore {
     let deleted = 0;
     try {
       for (const p of [...this.parts.values()]) {
-        const start = p.day * DAY_MS;
-        if (start + DAY_MS <= ts) {
+        const start = partStart(p);
+        if (start + PARTITION_MS <= ts) {
           // whole partition: DROP is cheap compared with deleting row by row
           this.db.transaction(() => {
             for (const s of dropPartitionSql('sqlite', p.table)) this.db.exec(s);
-            this.db.prepare('DELETE FROM event_partitions WHERE day = ?').run(p.day);
+            this.db.prepare('DELETE FROM event_partitions WHERE part = ?').run(p.part);
           })();
-          this.forget(p.day);
+          this.forget(p.part);
           deleted += p.rows;
           await yieldLoop();
         } else if (start < ts) {
@@ -212,7 +238,7 @@ export class SqliteEventStore implements EventStore {
     const sel = this.db.prepare(`SELECT rid, doc FROM ${p.table} WHERE ts < ? LIMIT ${DELETE_CHUNK}`);
     const del = this.db.prepare(`DELETE FROM ${p.table} WHERE rid = ?`);
     const delFts = this.db.prepare(`DELETE FROM ${ftsTable(p.table)} WHERE rowid = ?`);
-    const upd = this.db.prepare('UPDATE event_partitions SET rows = rows - ? WHERE day = ?');
+    const upd = this.db.prepare('UPDATE event_partitions SET rows = rows - ? WHERE part = ?');
     let total = 0;
     for (;;) {
       const n = this.db.transaction(() => {
@@ -222,7 +248,7 @@ export class SqliteEventStore implements EventStore {
           // rowids can be reused after deletes, so the FTS entry must go too
           if (r.rid <= p.ftsHw) delFts.run(r.rid);
         }
-        upd.run(rows.length, p.day);
+        upd.run(rows.length, p.part);
         return rows.length;
       })();
       p.rows -= n;
@@ -234,7 +260,7 @@ export class SqliteEventStore implements EventStore {
     const max = this.db.prepare(`SELECT COALESCE(max(rid), 0) AS m FROM ${p.table}`).get() as { m: number };
     if (max.m < p.ftsHw) {
       p.ftsHw = max.m;
-      this.db.prepare('UPDATE event_partitions SET fts_hw = ? WHERE day = ?').run(p.ftsHw, p.day);
+      this.db.prepare('UPDATE event_partitions SET fts_hw = ? WHERE part = ?').run(p.ftsHw, p.part);
     }
     return total;
   }
@@ -257,15 +283,16 @@ export class SqliteEventStore implements EventStore {
     try {
       const now = this.opts.now();
       let sealed = 0;
-      for (const p of [...this.parts.values()].sort((a, b) => a.day - b.day)) {
+      for (const p of [...this.parts.values()].sort((a, b) => a.part - b.part)) {
         if (!shouldSeal(p, now, this.opts.hotQuietMs)) continue;
         // one index per step: each CREATE INDEX holds the write lock, so keep the stalls short
         for (const s of sealSql('sqlite', p.table, false)) {
           this.db.exec(s);
           await yieldLoop();
         }
-        this.db.prepare('UPDATE event_partitions SET sealed = 1 WHERE day = ?').run(p.day);
+        this.db.prepare('UPDATE event_partitions SET sealed = 1 WHERE part = ?').run(p.part);
         p.sealed = true;
+        this.inserts.delete(p.part); // late events re-prepare; keeps the map to hot partitions
         sealed++;
       }
       await this.catchUpFts();
@@ -278,23 +305,28 @@ export class SqliteEventStore implements EventStore {
   /** Full-text index behind ingest: batches of FTS_BATCH rows per transaction, within a time budget. */
   private async catchUpFts(): Promise<void> {
     const deadline = Date.now() + this.opts.ftsBudgetMs;
-    for (const p of [...this.parts.values()].sort((a, b) => b.day - a.day)) {
+    const dirty = [...this.ftsDirty].sort((a, b) => b - a);
+    for (const part of dirty) {
+      const p = this.parts.get(part);
+      if (!p) continue;
       const sel = this.db.prepare(`SELECT rid, doc FROM ${p.table} WHERE rid > ? ORDER BY rid LIMIT ${FTS_BATCH}`);
       const ins = this.db.prepare(`INSERT INTO ${ftsTable(p.table)} (rowid, txt) VALUES (?, ?)`);
-      const upd = this.db.prepare('UPDATE event_partitions SET fts_hw = ? WHERE day = ?');
+      const upd = this.db.prepare('UPDATE event_partitions SET fts_hw = ? WHERE part = ?');
       for (;;) {
         if (Date.now() >= deadline) return;
         const hw = this.db.transaction(() => {
           const rows = sel.all(p.ftsHw) as Array<{ rid: number; doc: string }>;
-          for (const r of rows) ins.run(r.rid, leafText(JSON.parse(r.doc)));
+          for (const r of rows) ins.run(r.rid, tokenText(JSON.parse(r.doc)));
           const top = rows.length ? rows[rows.length - 1]!.rid : p.ftsHw;
-          if (top !== p.ftsHw) upd.run(top, p.day);
+          if (top !== p.ftsHw) upd.run(top, p.part);
           return top;
         })();
         if (hw === p.ftsHw) break;
         p.ftsHw = hw;
         await yieldLoop();
       }
+      // a concurrent insert re-marks the partition after this point
+      if (this.parts.get(part) === p) this.ftsDirty.delete(part);
     }
   }
 
@@ -310,5 +342,6 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     this.inserts.clear();
+    this.stmts.clear();
   }
 }

@@ -6,10 +6,10 @@
 import { toKyokaError } from '@kyoka/core';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import { specMatcher, type TextSpec } from '../search/tokens.ts';
 import { ipKey } from './ip.ts';
 import { createMetaStore, type MetaDB } from './meta.ts';
 import { MIGRATIONS_TABLE, SQLITE_MIGRATIONS } from './migrations.ts';
-import { leafText } from './partition.ts';
 import { SqliteEventStore } from './sqlite-events.ts';
 import type { Store } from './types.ts';
 
@@ -20,24 +20,24 @@ export interface SqliteStoreOptions {
   now: () => number;
 }
 
-const REGEX_CACHE_MAX = 256;
+const MATCHER_CACHE_MAX = 256;
 
 /** SQL functions the compiled queries call (see search/compile.ts). */
 function registerFunctions(db: Database.Database): void {
-  const cache = new Map<string, RegExp>();
-  const regex = (src: string): RegExp => {
-    let re = cache.get(src);
-    if (!re) {
-      if (cache.size >= REGEX_CACHE_MAX) cache.clear();
-      re = new RegExp(src, 'isu');
-      cache.set(src, re);
+  const cache = new Map<string, (doc: unknown) => boolean>();
+  const matcher = (spec: string): ((doc: unknown) => boolean) => {
+    let m = cache.get(spec);
+    if (!m) {
+      if (cache.size >= MATCHER_CACHE_MAX) cache.clear();
+      m = specMatcher(JSON.parse(spec) as TextSpec);
+      cache.set(spec, m);
     }
-    return re;
+    return m;
   };
-  // free-text verification: case-insensitive match on the event's string/number leaves
-  db.function('kyoka_match', { deterministic: true }, (doc: unknown, src: unknown) => {
-    if (typeof doc !== 'string' || typeof src !== 'string') return 0;
-    return regex(src).test(leafText(JSON.parse(doc))) ? 1 : 0;
+  // free text on rows the FTS index does not cover yet: the same tokens as the index
+  db.function('kyoka_match', { deterministic: true }, (doc: unknown, spec: unknown) => {
+    if (typeof doc !== 'string' || typeof spec !== 'string') return 0;
+    return matcher(spec)(JSON.parse(doc)) ? 1 : 0;
   });
   db.function('kyoka_ip_key', { deterministic: true }, (s: unknown) => ipKey(s));
 }

@@ -106,7 +106,7 @@ export interface Store {
 export interface StoreOptions {
   /** `sqlite:/path/kyoka.db`, a plain path, or `postgres://…`. */
   url: string;
-  /** A partition stays hot (no secondary indexes) until its day is over and it was quiet this long. Default 60 000. */
+  /** A partition stays hot (no secondary indexes) until its hour is over and it was quiet this long. Default 60 000. */
   hotQuietMs?: number;
   /** Upper bound of time one maintenance() spends on full-text catch-up. Default 2000 ms. */
   ftsBudgetMs?: number;
