@@ -123,6 +123,7 @@ async function benchSyslog(k: Kyoka): Promise<void> {
   }
 }
 
+const HEAD = ['store', 'input', 'sent', 'stored', 'wall s', 'server CPU s', 'events / CPU-s', 'events / s', 'peak RSS MB'];
 const rows: Array<Array<string | number>> = [];
 for (const backend of values.backends.split(',')) {
   let pgh: Awaited<ReturnType<typeof startPostgres>> = null;
@@ -161,7 +162,7 @@ for (const backend of values.backends.split(',')) {
       const cpu = cpuSeconds(pid) - cpu0;
       const stored = await storedCount(k, mode === 'http' ? 'event.dataset:bench' : 'event.dataset:sshd');
       rows.push([backend, mode, N, stored, wall, cpu, N / cpu, N / wall, peakRssMb(pid)]);
-      console.error(`done: ${backend} ${mode}`);
+      console.error(`done: ${table(HEAD, [rows[rows.length - 1] as Array<string | number>]).split('\n')[2]}`);
     } finally {
       await k.stop();
       rmSync(dataDir, { recursive: true, force: true });

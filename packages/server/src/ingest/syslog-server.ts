@@ -95,6 +95,11 @@ export async function startSyslog(ctx: ServerContext): Promise<SyslogListeners> 
       s.on('data', (chunk: Buffer) => {
         const msgs = dec.push(chunk);
         if (msgs.length) deliver(source, msgs, peer);
+        // TCP can be slowed down instead of dropping: stop reading until storage catches up.
+        if (ingest.writer.crowded) {
+          s.pause();
+          ingest.writer.onRoom(() => s.resume());
+        }
       });
       s.on('end', () => {
         const rest = dec.flush();

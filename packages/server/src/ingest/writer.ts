@@ -3,7 +3,8 @@
  * transaction (large batches are what makes SQLite fast), and `write()` resolves only once
  * the batch holding those events has been durably committed: the HTTP 2xx promise.
  * Back-pressure: past `maxQueue` waiting events, write() refuses (503) and enqueue() drops
- * (syslog cannot be slowed down) — both counted.
+ * (UDP syslog cannot be slowed down) — both counted. Stream producers (TCP syslog) check
+ * `crowded` and pause their socket until `onRoom` fires, so they never need to drop.
  */
 import { KyokaError, type KyokaEvent } from '@kyoka/core';
 import type { Metrics } from '../metrics/index.ts';
@@ -30,6 +31,7 @@ export class EventWriter {
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
+  private roomWaiters: Array<() => void> = [];
 
   constructor(
     private readonly store: EventStore,
@@ -51,6 +53,17 @@ export class EventWriter {
       this.push({ events, resolve, reject });
       this.schedule(0);
     });
+  }
+
+  /** More than half the queue is in use: stream producers should pause reading. */
+  get crowded(): boolean {
+    return this.queued > this.opts.maxQueue / 2;
+  }
+
+  /** Calls `fn` once the queue is no longer crowded. */
+  onRoom(fn: () => void): void {
+    if (!this.crowded) fn();
+    else this.roomWaiters.push(fn);
   }
 
   /** Queues events without waiting (syslog). Returns false when they were dropped. */
@@ -128,6 +141,11 @@ export class EventWriter {
         } finally {
           this.queued -= n;
           this.metrics.queueDepth.set(this.queued);
+          if (this.roomWaiters.length && !this.crowded) {
+            const ws = this.roomWaiters;
+            this.roomWaiters = [];
+            for (const w of ws) w();
+          }
         }
       }
     } finally {
