@@ -11,9 +11,9 @@ import {
   badEvent,
   child,
   isPlainObject,
+  jsonObjectParser,
   normalizeIp,
   type Obj,
-  parseJsonObject,
   receivedIso,
   setEndpoint,
   toInt,
@@ -130,12 +130,5 @@ export function opencanaryToEvent(obj: Obj, original: string, ctx: ParseContext)
 }
 
 export function createOpencanaryParser(): Parser {
-  return {
-    type: 'opencanary',
-    parse(input: string | Record<string, unknown>, ctx: ParseContext): EventInput[] {
-      if (typeof input === 'string') return [opencanaryToEvent(parseJsonObject(input, 'opencanary'), input, ctx)];
-      if (!isPlainObject(input)) throw badEvent('opencanary: expected an object');
-      return [opencanaryToEvent(input, JSON.stringify(input), ctx)];
-    },
-  };
+  return jsonObjectParser('opencanary', opencanaryToEvent);
 }

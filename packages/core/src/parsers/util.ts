@@ -2,7 +2,7 @@
 import ipaddr from 'ipaddr.js';
 import { KyokaError } from '../errors/index.ts';
 import type { EventInput } from '../event/types.ts';
-import type { ParseContext } from './types.ts';
+import type { ParseContext, Parser } from './types.ts';
 
 export type Obj = Record<string, unknown>;
 
@@ -194,4 +194,22 @@ export function setEndpoint(ev: EventInput, key: 'source' | 'destination', ip: u
     o.address = ip;
   }
   if (nport !== undefined) o.port = nport;
+}
+
+/**
+ * A parser for one JSON object per input (a line of text, or an object the HTTP receiver
+ * already parsed): the raw text, or the object's serialization, becomes event.original.
+ */
+export function jsonObjectParser(
+  type: string,
+  toEvent: (obj: Obj, original: string, ctx: ParseContext) => EventInput,
+): Parser {
+  return {
+    type,
+    parse(input: string | Record<string, unknown>, ctx: ParseContext): EventInput[] {
+      if (typeof input === 'string') return [toEvent(parseJsonObject(input, type), input, ctx)];
+      if (!isPlainObject(input)) throw badEvent(`${type}: expected an object`);
+      return [toEvent(input, JSON.stringify(input), ctx)];
+    },
+  };
 }

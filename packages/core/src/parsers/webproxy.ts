@@ -8,16 +8,7 @@
  */
 import type { EventInput } from '../event/types.ts';
 import type { ParseContext, Parser } from './types.ts';
-import {
-  badEvent,
-  isPlainObject,
-  type Obj,
-  parseJsonObject,
-  receivedIso,
-  setEndpoint,
-  toInt,
-  toIsoTime,
-} from './util.ts';
+import { badEvent, jsonObjectParser, type Obj, receivedIso, setEndpoint, toInt, toIsoTime } from './util.ts';
 
 const METHOD_RE = /^[A-Z][A-Z-]{0,19}$/;
 const MAX_URL = 8192;
@@ -85,12 +76,5 @@ export function webproxyToEvent(obj: Obj, original: string, ctx: ParseContext): 
 }
 
 export function createWebproxyParser(): Parser {
-  return {
-    type: 'webproxy',
-    parse(input: string | Record<string, unknown>, ctx: ParseContext): EventInput[] {
-      if (typeof input === 'string') return [webproxyToEvent(parseJsonObject(input, 'webproxy'), input, ctx)];
-      if (!isPlainObject(input)) throw badEvent('webproxy: expected an object');
-      return [webproxyToEvent(input, JSON.stringify(input), ctx)];
-    },
-  };
+  return jsonObjectParser('webproxy', webproxyToEvent);
 }
