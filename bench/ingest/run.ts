@@ -123,7 +123,17 @@ async function benchSyslog(k: Kyoka): Promise<void> {
   }
 }
 
-const HEAD = ['store', 'input', 'sent', 'stored', 'wall s', 'server CPU s', 'events / CPU-s', 'events / s', 'peak RSS MB'];
+const HEAD = [
+  'store',
+  'input',
+  'sent',
+  'stored',
+  'wall s',
+  'server CPU s',
+  'events / CPU-s',
+  'events / s',
+  'peak RSS MB',
+];
 const rows: Array<Array<string | number>> = [];
 for (const backend of values.backends.split(',')) {
   let pgh: Awaited<ReturnType<typeof startPostgres>> = null;

@@ -10,7 +10,11 @@ async function login(k: Kyoka, password: string): Promise<{ status: number; cook
     body: JSON.stringify({ username: 'admin', password }),
   });
   const j = (await r.json()) as { csrfToken?: string };
-  return { status: r.status, cookie: (r.headers.get('set-cookie') ?? '').split(';')[0] as string, csrf: j.csrfToken ?? '' };
+  return {
+    status: r.status,
+    cookie: (r.headers.get('set-cookie') ?? '').split(';')[0] as string,
+    csrf: j.csrfToken ?? '',
+  };
 }
 
 describe('API auth', () => {
@@ -40,7 +44,10 @@ describe('API auth', () => {
     const created = (await withCsrf.json()) as { key: Record<string, unknown>; secret: string };
     assert.match(created.secret, /^kyk_/);
     assert.equal(created.key.hash, undefined, 'the hash never leaves the server');
-    const out = await fetch(`${k.url}/api/v1/auth/logout`, { method: 'POST', headers: { cookie: s.cookie, 'x-kyoka-csrf': s.csrf } });
+    const out = await fetch(`${k.url}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { cookie: s.cookie, 'x-kyoka-csrf': s.csrf },
+    });
     assert.equal(out.status, 204);
     const after = await fetch(`${k.url}/api/v1/auth/me`, { headers: { cookie: s.cookie } });
     assert.equal(after.status, 401);
@@ -50,7 +57,10 @@ describe('API auth', () => {
     const h = (key: string) => ({ authorization: `Bearer ${key}` });
     assert.equal((await fetch(`${k.url}/api/v1/search`, { headers: h(k.readKey) })).status, 200);
     assert.equal((await fetch(`${k.url}/api/v1/keys`, { headers: h(k.readKey) })).status, 403);
-    assert.equal((await fetch(`${k.url}/api/v1/events`, { method: 'POST', headers: h(k.readKey), body: '{}' })).status, 403);
+    assert.equal(
+      (await fetch(`${k.url}/api/v1/events`, { method: 'POST', headers: h(k.readKey), body: '{}' })).status,
+      403,
+    );
     assert.equal((await fetch(`${k.url}/api/v1/search`, { headers: h(k.ingestKey) })).status, 403);
   });
 
@@ -64,9 +74,18 @@ describe('API auth', () => {
   });
 
   it('serves the OpenAPI document, health and metrics', async () => {
-    const doc = (await (await fetch(`${k.url}/api/docs/json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${k.url}/api/docs/json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     assert.match(doc.openapi, /^3\./);
-    for (const p of ['/api/v1/events', '/api/v1/search', '/api/v1/search/top', '/api/v1/search/histogram', '/api/v1/keys']) {
+    for (const p of [
+      '/api/v1/events',
+      '/api/v1/search',
+      '/api/v1/search/top',
+      '/api/v1/search/histogram',
+      '/api/v1/keys',
+    ]) {
       assert.ok(doc.paths[p], `OpenAPI documents ${p}`);
     }
     assert.equal((await fetch(`${k.url}/api/docs`)).status, 200);
