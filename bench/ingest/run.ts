@@ -115,7 +115,7 @@ async function benchSyslog(k: Kyoka): Promise<void> {
   // /metrics (a search per poll would cost the server more CPU than what is measured).
   const deadline = Date.now() + 600_000;
   while (Date.now() < deadline) {
-    const m = await (await fetch(`${k.url}/metrics`)).text();
+    const m = await (await fetch(`${k.url}/metrics`, { headers: { authorization: `Bearer ${k.readKey}` } })).text();
     const accepted = Number(/kyoka_ingest_events_total\{source="syslog"\} (\d+)/.exec(m)?.[1] ?? 0);
     const depth = Number(/kyoka_ingest_queue_depth (\d+)/.exec(m)?.[1] ?? 1);
     if (accepted >= N && depth === 0) break;

@@ -69,7 +69,9 @@ describe('API auth', () => {
     for (let i = 0; i < 12; i++) statuses.push((await login(k, `wrong-${i}`)).status);
     assert.ok(statuses.includes(401));
     assert.equal(statuses.at(-1), 429);
-    const metrics = await (await fetch(`${k.url}/metrics`)).text();
+    const metrics = await (
+      await fetch(`${k.url}/metrics`, { headers: { authorization: `Bearer ${k.readKey}` } })
+    ).text();
     assert.match(metrics, /kyoka_auth_logins_total\{outcome="failure"\} \d+/);
   });
 
@@ -90,7 +92,8 @@ describe('API auth', () => {
     }
     assert.equal((await fetch(`${k.url}/api/docs`)).status, 200);
     assert.equal(((await (await fetch(`${k.url}/healthz`)).json()) as { status: string }).status, 'ok');
-    const m = await (await fetch(`${k.url}/metrics`)).text();
+    assert.equal((await fetch(`${k.url}/metrics`)).status, 401, 'metrics need a key');
+    const m = await (await fetch(`${k.url}/metrics`, { headers: { authorization: `Bearer ${k.readKey}` } })).text();
     assert.match(m, /kyoka_ingest_queue_depth 0/);
     assert.match(m, /kyoka_store_write_seconds_bucket/);
   });

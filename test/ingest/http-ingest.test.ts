@@ -139,7 +139,9 @@ describe('HTTP ingest', () => {
     assert.equal(JSON.parse(r.body).error, 'KYOKA_E_BAD_REQUEST');
     const health = await fetch(`${k.url}/healthz`);
     assert.equal(health.status, 200);
-    const metrics = await (await fetch(`${k.url}/metrics`)).text();
+    const metrics = await (
+      await fetch(`${k.url}/metrics`, { headers: { authorization: `Bearer ${k.readKey}` } })
+    ).text();
     assert.match(metrics, /kyoka_ingest_parse_failures_total\{source="api",reason="too_large"\} [2-9]/);
     assert.match(metrics, /kyoka_ingest_parse_failures_total\{source="api",reason="bad_body"\} [1-9]/);
   });

@@ -110,7 +110,9 @@ describe('log-source HTTP receiver (QRadar-style)', () => {
       body: JSON.stringify(SEED_REQUEST),
     });
     assert.equal(r.status, 401);
-    const metrics = await (await fetch(`${k.url}/metrics`)).text();
+    const metrics = await (
+      await fetch(`${k.url}/metrics`, { headers: { authorization: `Bearer ${k.readKey}` } })
+    ).text();
     assert.match(metrics, /kyoka_ingest_rejected_requests_total\{source="mitmproxy",reason="auth"\} 1/);
   });
 });

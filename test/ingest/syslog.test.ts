@@ -226,7 +226,9 @@ describe('syslog ingest', () => {
     ]);
     const r = await searchUntil(k, k.readKey, { q: '"still alive after junk"' }, (x) => x.total >= 1);
     assert.equal(r.total, 1);
-    const metrics = await (await fetch(`${k.url}/metrics`)).text();
+    const metrics = await (
+      await fetch(`${k.url}/metrics`, { headers: { authorization: `Bearer ${k.readKey}` } })
+    ).text();
     const failures = (reason: string) =>
       Number(
         new RegExp(`kyoka_ingest_parse_failures_total\\{source="syslog",reason="${reason}"\\} (\\d+)`).exec(

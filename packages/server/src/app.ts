@@ -6,6 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { KyokaError } from '@kyoka/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { authRoutes } from './api/auth-routes.ts';
 import { eventsRoutes } from './api/events-routes.ts';
@@ -59,7 +60,12 @@ export async function buildApp(ctx: ServerContext, opts: { consoleDir?: string }
     await ctx.meta.getSetting('health-probe');
     return { status: 'ok', version: VERSION, queue: ctx.ingest.writer.depth };
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  // Metrics need a key (any role; Prometheus sends it with `authorization: credentials:`)
+  // unless the operator opts out with http.publicMetrics.
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    if (!config.http.publicMetrics && !(await resolvePrincipal(req, ctx.meta, ctx.keys))) {
+      throw new KyokaError('KYOKA_E_UNAUTHENTICATED', 'metrics need an API key (or http.publicMetrics: true)');
+    }
     reply.header('content-type', ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();
   });

@@ -42,6 +42,8 @@ export const ConfigSchema = T.Object(
         /** Mark cookies Secure even without TLS here (when a TLS proxy is in front). */
         secureCookies: T.Boolean({ default: false }),
         trustProxy: T.Boolean({ default: false }),
+        /** Serve /metrics without an API key (only on a trusted network). */
+        publicMetrics: T.Boolean({ default: false }),
       },
       { default: {}, additionalProperties: false },
     ),
