@@ -7,7 +7,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { KyokaError } from '@kyoka/core';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { authRoutes } from './api/auth-routes.ts';
 import { eventsRoutes } from './api/events-routes.ts';
 import { keysRoutes } from './api/keys-routes.ts';
@@ -23,8 +23,9 @@ const CONSOLE_DIR = fileURLToPath(new URL('../../console/dist/', import.meta.url
 export async function buildApp(ctx: ServerContext, opts: { consoleDir?: string } = {}): Promise<FastifyInstance> {
   const { config } = ctx;
   const app = Fastify({
+    // Per-request lines would cost more than ingest itself; errors are still logged.
     logger: { level: config.log.level },
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.http.trustProxy,
     bodyLimit: 1024 * 1024,
     https: config.http.tls ? await tlsOptions(config.http.tls) : null,
