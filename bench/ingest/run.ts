@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Kyoka, startKyoka } from '../../test/helpers/kyoka.ts';
 import { startPostgres } from '../../test/helpers/pg.ts';
+import { ACTIONS, USERS } from '../synthetic.ts';
 import { cpuSeconds, peakRssMb, table } from './proc-stats.ts';
 
 const { values } = parseArgs({
@@ -28,15 +29,6 @@ const { values } = parseArgs({
 const N = Number(values.events);
 const BATCH = Number(values.batch);
 const CONC = Number(values.concurrency);
-
-const ACTIONS = [
-  'ssh.login_attempt',
-  'ftp.login_attempt',
-  'http.post_login_attempt',
-  'redis.command',
-  'telnet.login_attempt',
-];
-const USERS = ['root', 'admin', 'oracle', 'test', 'ubuntu', 'pi', 'postgres', 'guest'];
 
 /** ~300-byte honeypot-like events, as machine-limits.md measured with. */
 function eventLine(i: number, t0: number): string {

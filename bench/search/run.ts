@@ -13,6 +13,7 @@ import { normalizeEvent } from '@kyoka/core';
 import { parseQuery } from '@kyoka/core/query/index';
 import { openStore } from '../../packages/server/src/store/index.ts';
 import { table } from '../ingest/proc-stats.ts';
+import { ACTIONS, USERS } from '../synthetic.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,15 +36,6 @@ const now = Date.now();
 const start = now - DAYS * DAY;
 const store = await openStore({ url: `sqlite:${dbPath}`, hotQuietMs: 0, ftsBudgetMs: 3_600_000 });
 
-const ACTIONS = [
-  'ssh.login_attempt',
-  'ftp.login_attempt',
-  'http.post_login_attempt',
-  'redis.command',
-  'telnet.login_attempt',
-  'portscan.syn',
-];
-const USERS = ['root', 'admin', 'oracle', 'test', 'ubuntu', 'pi', 'postgres', 'guest'];
 // 65k distinct attackers with a skewed distribution (a few are very busy), like real honeypot traffic.
 const ip = (i: number) => {
   const r = (Math.imul(i, 2654435761) >>> 0) / 2 ** 32;
