@@ -55,9 +55,12 @@ export class EventWriter {
     });
   }
 
-  /** More than half the queue is in use: stream producers should pause reading. */
+  /**
+   * More than one full transaction is waiting: stream producers should pause reading. Pausing
+   * early costs no throughput (the store takes a transaction at a time) and bounds memory.
+   */
   get crowded(): boolean {
-    return this.queued > this.opts.maxQueue / 2;
+    return this.queued > Math.min(this.opts.maxQueue / 2, this.opts.maxTransaction ?? 20_000);
   }
 
   /** Calls `fn` once the queue is no longer crowded. */
