@@ -1,33 +1,28 @@
 /**
- * Field catalog shared by parsers, storage and the query compiler. Hot fields are stored
- * as columns (fast filters, indexes); every other field is read from the event JSON.
+ * Field catalog shared by parsers, storage and the query compiler: the frequently queried
+ * scalar fields and their types. Which of them are physical columns is the store's business
+ * (server/src/search/columns.ts); the others are read from the stored event.
  */
 export type FieldType = 'keyword' | 'ip' | 'long' | 'date' | 'text';
 
-export interface HotField {
-  /** Column name in the events tables. */
-  column: string;
-  type: FieldType;
-}
-
-export const HOT_FIELDS: Readonly<Record<string, HotField>> = Object.freeze({
-  id: { column: 'id', type: 'keyword' },
-  '@timestamp': { column: 'ts', type: 'date' },
-  'event.kind': { column: 'kind', type: 'keyword' },
-  'event.action': { column: 'action', type: 'keyword' },
-  'event.dataset': { column: 'dataset', type: 'keyword' },
-  'event.module': { column: 'module', type: 'keyword' },
-  'event.outcome': { column: 'outcome', type: 'keyword' },
-  'event.severity': { column: 'severity', type: 'long' },
-  'source.ip': { column: 'src_ip', type: 'ip' },
-  'source.port': { column: 'src_port', type: 'long' },
-  'destination.ip': { column: 'dst_ip', type: 'ip' },
-  'destination.port': { column: 'dst_port', type: 'long' },
-  'network.transport': { column: 'transport', type: 'keyword' },
-  'user.name': { column: 'user_name', type: 'keyword' },
-  'observer.name': { column: 'observer_name', type: 'keyword' },
-  'kyoka.source': { column: 'log_source', type: 'keyword' },
-  message: { column: 'message', type: 'text' },
+export const HOT_FIELDS: Readonly<Record<string, FieldType>> = Object.freeze({
+  id: 'keyword',
+  '@timestamp': 'date',
+  'event.kind': 'keyword',
+  'event.action': 'keyword',
+  'event.dataset': 'keyword',
+  'event.module': 'keyword',
+  'event.outcome': 'keyword',
+  'event.severity': 'long',
+  'source.ip': 'ip',
+  'source.port': 'long',
+  'destination.ip': 'ip',
+  'destination.port': 'long',
+  'network.transport': 'keyword',
+  'user.name': 'keyword',
+  'observer.name': 'keyword',
+  'kyoka.source': 'keyword',
+  message: 'text',
 });
 
 /** Types of well-known non-hot fields, so ranges and CIDRs work on them too. */
@@ -42,7 +37,7 @@ export const FIELD_TYPES: Readonly<Record<string, FieldType>> = Object.freeze({
 });
 
 export function fieldType(path: string): FieldType {
-  return HOT_FIELDS[path]?.type ?? FIELD_TYPES[path] ?? 'keyword';
+  return HOT_FIELDS[path] ?? FIELD_TYPES[path] ?? 'keyword';
 }
 
 /** Reads a dotted path from a nested event ("source.ip"); also accepts a flat dotted key. */

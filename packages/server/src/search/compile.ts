@@ -1,7 +1,7 @@
 /**
  * Compiles the query AST into a parameterized SQL boolean expression for SQLite or
  * PostgreSQL. User text only ever travels as bind parameters; field names are either mapped
- * to hot columns (HOT_FIELDS) or validated and passed as JSON-path parameters.
+ * to columns (COLUMN_FIELDS), catalog fields (HOT_FIELDS) or validated and passed as JSON-path parameters.
  *
  * Semantics (identical in both backends, checked by the store conformance suite):
  * - keyword: exact, case-sensitive; wildcard * ? case-sensitive; arrays match any element.
@@ -85,8 +85,8 @@ function hotColumn(field: string, ctx: CompileContext): { col: string; type: str
  * The path is inlined: catalog names are constants matching FIELD_RE (no quotes).
  */
 export function scalarDoc(field: string, ctx: CompileContext): { text: string; num: string; type: string } | null {
-  const h = HOT_FIELDS[field];
-  if (!h) return null;
+  const type = HOT_FIELDS[field];
+  if (!type) return null;
   const d = `${ctx.alias}.doc`;
   const parts = fieldParts(field);
   if (pg(ctx)) {
@@ -94,14 +94,14 @@ export function scalarDoc(field: string, ctx: CompileContext): { text: string; n
     return {
       text: `(CASE WHEN jsonb_typeof(${d} #> ${p}) IN ('object', 'array') THEN NULL ELSE ${d} #>> ${p} END)`,
       num: `(CASE jsonb_typeof(${d} #> ${p}) WHEN 'number' THEN (${d} #>> ${p})::numeric END)`,
-      type: h.type,
+      type,
     };
   }
   const p = `'${sqliteJsonPath(parts)}'`;
   return {
     text: `(CASE json_type(${d}, ${p}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'object' THEN NULL WHEN 'array' THEN NULL ELSE CAST(json_extract(${d}, ${p}) AS TEXT) END)`,
     num: `(CASE json_type(${d}, ${p}) WHEN 'integer' THEN json_extract(${d}, ${p}) WHEN 'real' THEN json_extract(${d}, ${p}) END)`,
-    type: h.type,
+    type,
   };
 }
 
