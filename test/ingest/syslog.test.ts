@@ -18,8 +18,11 @@ function freePort(): Promise<number> {
   });
 }
 
-function logger(args: string[]): void {
-  execFileSync('logger', args, { stdio: 'pipe' });
+/** Sends one message with util-linux logger to 127.0.0.1:port; `opts` are logger's own flags. */
+function logger(port: number, opts: string[], tag: string, message: string): void {
+  execFileSync('logger', ['--server', '127.0.0.1', '--port', String(port), ...opts, '-t', tag, '--', message], {
+    stdio: 'pipe',
+  });
 }
 
 const RSYSLOGD = ['/usr/sbin/rsyslogd', 'rsyslogd'].find((p) => {
@@ -39,19 +42,12 @@ describe('syslog ingest', () => {
   after(() => k?.stop());
 
   it('logger over UDP (RFC 5424): sshd failure parsed into user and source IP', async () => {
-    logger([
-      '--server',
-      '127.0.0.1',
-      '--port',
-      String(k.syslogUdpPort),
-      '--udp',
-      '--rfc5424',
-      '-t',
+    logger(
+      k.syslogUdpPort,
+      ['--udp', '--rfc5424'],
       'sshd',
-      '-i',
-      '--',
       'Failed password for invalid user oracle from 203.0.113.77 port 52211 ssh2',
-    ]);
+    );
     const r = await searchUntil(k, k.readKey, { q: 'source.ip:203.0.113.77' }, (x) => x.total >= 1);
     assert.equal(r.total, 1);
     const e = r.events[0] as Record<string, any>;
@@ -65,35 +61,18 @@ describe('syslog ingest', () => {
   });
 
   it('logger over TCP, LF framing (RFC 3164) and octet counting (RFC 5424)', async () => {
-    logger([
-      '--server',
-      '127.0.0.1',
-      '--port',
-      String(k.syslogTcpPort),
-      '--tcp',
-      '--rfc3164',
-      '-t',
+    logger(
+      k.syslogTcpPort,
+      ['--tcp', '--rfc3164'],
       'sudo',
-      '--',
       '   alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id',
-    ]);
-    logger([
-      '--server',
-      '127.0.0.1',
-      '--port',
-      String(k.syslogTcpPort),
-      '--tcp',
-      '--octet-count',
-      '--rfc5424',
-      '--sd-id',
-      'origin@32473',
-      '--sd-param',
-      'software="kyoka-test"',
-      '-t',
+    );
+    logger(
+      k.syslogTcpPort,
+      ['--tcp', '--octet-count', '--rfc5424', '--sd-id', 'origin@32473', '--sd-param', 'software="kyoka-test"'],
       'vsftpd',
-      '--',
       'octet-counted hello',
-    ]);
+    );
     const sudo = await searchUntil(k, k.readKey, { q: 'process.name:sudo and user.name:alice' }, (x) => x.total >= 1);
     assert.equal(sudo.total, 1);
     assert.match(JSON.stringify(sudo.events[0]), /\/usr\/bin\/id/);
@@ -126,18 +105,12 @@ describe('syslog ingest', () => {
     try {
       await new Promise((r) => setTimeout(r, 1000));
       for (let i = 0; i < 5; i++) {
-        logger([
-          '--server',
-          '127.0.0.1',
-          '--port',
-          String(inPort),
-          '--tcp',
-          '--rfc3164',
-          '-t',
+        logger(
+          inPort,
+          ['--tcp', '--rfc3164'],
           'sshd',
-          '--',
           `Accepted publickey for deploy from 192.0.2.${10 + i} port 4022${i} ssh2: ED25519 SHA256:abc${i}`,
-        ]);
+        );
       }
       const r = await searchUntil(
         k,
@@ -213,17 +186,7 @@ describe('syslog ingest', () => {
       });
       c.on('close', () => resolve());
     });
-    logger([
-      '--server',
-      '127.0.0.1',
-      '--port',
-      String(k.syslogUdpPort),
-      '--udp',
-      '-t',
-      'app',
-      '--',
-      'still alive after junk',
-    ]);
+    logger(k.syslogUdpPort, ['--udp'], 'app', 'still alive after junk');
     const r = await searchUntil(k, k.readKey, { q: '"still alive after junk"' }, (x) => x.total >= 1);
     assert.equal(r.total, 1);
     const metrics = await (
