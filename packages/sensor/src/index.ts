@@ -1,0 +1,2 @@
+export * from './log/logtypes.ts';
+export * from './service/types.ts';

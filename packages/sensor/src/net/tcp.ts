@@ -1,0 +1,110 @@
+/**
+ * TCP listener shared by every TCP honeypot service: binds (errors name the port), tracks and
+ * limits connections per source address, drops idle ones, swallows socket errors (counting
+ * them), and hands each accepted socket to the service with its ConnMeta.
+ * PROXY protocol v1/v2 (when enabled) is unwrapped here, before the service sees a byte.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { KyokaError } from '@kyoka/core';
+import type { ConnMeta, ServiceContext } from '../service/types.ts';
+
+export interface TcpListenOptions {
+  /** Service name, for counters and error messages. */
+  service: string;
+  port: number;
+  /** Idle timeout; the socket is destroyed after this long without traffic. Default 60 s. */
+  idleMs?: number;
+  onConnection(socket: Socket, meta: ConnMeta): void;
+}
+
+export interface TcpListener {
+  server: Server;
+  /** Bound port (useful with port 0 in tests). */
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Strips the IPv4-mapped prefix so records show 1.2.3.4 as OpenCanary does. */
+export function plainAddress(a: string | undefined): string {
+  if (!a) return '';
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+}
+
+export function connMeta(s: Socket): ConnMeta {
+  return {
+    src_host: plainAddress(s.remoteAddress),
+    src_port: s.remotePort ?? -1,
+    dst_host: plainAddress(s.localAddress),
+    dst_port: s.localPort ?? -1,
+  };
+}
+
+export function bindHost(ctx: ServiceContext): string | undefined {
+  const a = ctx.listenAddr;
+  return a === '' ? undefined : a;
+}
+
+export function bindError(service: string, port: number, err: NodeJS.ErrnoException): KyokaError {
+  const why =
+    err.code === 'EADDRINUSE'
+      ? 'already in use'
+      : err.code === 'EACCES'
+        ? 'needs privilege (run as root, grant CAP_NET_BIND_SERVICE, or pick a port above 1023)'
+        : err.message;
+  return new KyokaError('KYOKA_E_PORT_IN_USE', `${service}: cannot listen on port ${port}: ${why}`);
+}
+
+export async function listenTcp(ctx: ServiceContext, o: TcpListenOptions): Promise<TcpListener> {
+  const maxPerSource = ctx.conf.get<number>('kyoka.max_connections_per_source', 64);
+  const idleMs = o.idleMs ?? 60_000;
+  const open = new Set<Socket>();
+  const perSource = new Map<string, number>();
+
+  const server = createServer({ noDelay: true }, (socket) => {
+    const meta = connMeta(socket);
+    const n = perSource.get(meta.src_host) ?? 0;
+    if (n >= maxPerSource) {
+      ctx.count(o.service, 'connection_limit');
+      socket.destroy();
+      return;
+    }
+    perSource.set(meta.src_host, n + 1);
+    open.add(socket);
+    socket.setTimeout(idleMs, () => {
+      ctx.count(o.service, 'idle_timeout');
+      socket.destroy();
+    });
+    socket.on('error', () => ctx.count(o.service, 'socket_error'));
+    socket.once('close', () => {
+      open.delete(socket);
+      const left = (perSource.get(meta.src_host) ?? 1) - 1;
+      if (left <= 0) perSource.delete(meta.src_host);
+      else perSource.set(meta.src_host, left);
+    });
+    try {
+      o.onConnection(socket, meta);
+    } catch (err) {
+      // a protocol bug must cost one connection, never the process
+      ctx.count(o.service, 'handler_error');
+      ctx.debug(`${o.service}: ${(err as Error).stack ?? String(err)}`);
+      socket.destroy();
+    }
+  });
+  server.maxConnections = ctx.conf.get<number>('kyoka.max_connections', 20_000);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(bindError(o.service, o.port, err as NodeJS.ErrnoException)));
+    server.listen({ port: o.port, host: bindHost(ctx) }, () => resolve());
+  });
+  server.on('error', (err) => ctx.debug(`${o.service}: ${err.message}`));
+  const addr = server.address();
+  return {
+    server,
+    port: typeof addr === 'object' && addr ? addr.port : o.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of open) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
