@@ -6,7 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConnMeta, HoneypotService, LogOptions, SensorConf, ServiceContext, ServiceFactory } from '../service/types.ts';
+import type {
+  ConnMeta,
+  HoneypotService,
+  LogOptions,
+  SensorConf,
+  ServiceContext,
+  ServiceFactory,
+} from '../service/types.ts';
 
 export interface CapturedRecord {
   conn: ConnMeta | null;
