@@ -4,11 +4,14 @@ import { useEffect } from 'react';
 import { safeNext, useSession } from './api/session.tsx';
 import { AppHeader } from './components/app-header.tsx';
 import { navigate, useLocation } from './lib/router.ts';
+import { HoneypotPage } from './pages/honeypot-page.tsx';
 import { KeysPage } from './pages/keys-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
 import { SearchPage } from './pages/search-page.tsx';
+import { SensorsPage } from './pages/sensors-page.tsx';
+import { TemplatesPage } from './pages/templates-page.tsx';
 
 function Page({ path }: { path: string }) {
   switch (path) {
@@ -19,6 +22,12 @@ function Page({ path }: { path: string }) {
       return <SearchPage />;
     case '/keys':
       return <KeysPage />;
+    case '/sensors':
+      return <SensorsPage />;
+    case '/templates':
+      return <TemplatesPage />;
+    case '/honeypot':
+      return <HoneypotPage />;
     default:
       return <NotFoundPage />;
   }

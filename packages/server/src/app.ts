@@ -15,6 +15,7 @@ import { searchRoutes } from './api/search-routes.ts';
 import { resolvePrincipal } from './auth/plugin.ts';
 import type { ServerContext } from './context.ts';
 import { installErrorHandler } from './http/errors.ts';
+import { sensorsPlugin } from './sensors/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -75,6 +76,7 @@ export async function buildApp(ctx: ServerContext, opts: { consoleDir?: string }
   await app.register(async (s) => eventsRoutes(s, ctx));
   await app.register(async (s) => searchRoutes(s, ctx));
   await app.register(async (s) => keysRoutes(s, ctx));
+  await app.register(async (s) => sensorsPlugin(s, ctx));
   await serveConsole(app, opts.consoleDir ?? CONSOLE_DIR);
   return app;
 }

@@ -8,6 +8,9 @@ import { Logo } from './logo.tsx';
 const NAV = [
   { path: '/', key: 'nav.overview' },
   { path: '/search', key: 'nav.search' },
+  { path: '/honeypot', key: 'nav.honeypot' },
+  { path: '/sensors', key: 'nav.sensors' },
+  { path: '/templates', key: 'nav.templates' },
   { path: '/keys', key: 'nav.keys' },
 ] as const;
 

@@ -84,6 +84,15 @@ export const ConfigSchema = T.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    sensors: T.Object(
+      {
+        /** Expected heartbeat interval of managed sensors; offline after 3 missed intervals. */
+        heartbeatSec: T.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+        /** Most enrollments accepted per minute per client address. */
+        enrollPerMinute: T.Integer({ minimum: 1, default: 10 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     log: T.Object(
       {
         level: T.Union(

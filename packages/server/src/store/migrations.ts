@@ -34,9 +34,33 @@ const hourRegistry = [
      fts_hw BIGINT NOT NULL DEFAULT 0, rows BIGINT NOT NULL DEFAULT 0, last_write BIGINT NOT NULL DEFAULT 0)`,
 ];
 
+/** v3: central management of honeypot sensors (packages/server/src/sensors/). */
+const sensorTables = (ts: string): string[] => [
+  `CREATE TABLE sensor_tokens (hash TEXT PRIMARY KEY, name TEXT, created_by TEXT NOT NULL, created_at ${ts} NOT NULL,
+     expires_at ${ts} NOT NULL, used_at ${ts}, sensor_id TEXT)`,
+  `CREATE TABLE sensor_templates (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL,
+     conf TEXT NOT NULL, created_at ${ts} NOT NULL, updated_at ${ts} NOT NULL)`,
+  `CREATE TABLE sensors (id TEXT PRIMARY KEY, name TEXT NOT NULL, hostname TEXT NOT NULL, version TEXT NOT NULL,
+     services TEXT NOT NULL, key_id TEXT NOT NULL, template_id TEXT, config_version BIGINT NOT NULL DEFAULT 0,
+     status TEXT NOT NULL, last_seen ${ts} NOT NULL, enrolled_at ${ts} NOT NULL, events_total BIGINT NOT NULL DEFAULT 0,
+     events_per_min DOUBLE PRECISION NOT NULL DEFAULT 0, counters TEXT NOT NULL DEFAULT '{}')`,
+  'CREATE INDEX sensors_key ON sensors (key_id)',
+];
+
+/** v4: per-partition value counts for top-N (store/rollups.ts). */
+const rollupTables = (big: string): string[] => [
+  'ALTER TABLE event_partitions ADD COLUMN rolled INTEGER NOT NULL DEFAULT 0',
+  `CREATE TABLE event_rollups (field TEXT NOT NULL, part ${big} NOT NULL, value TEXT NOT NULL, n ${big} NOT NULL,
+     PRIMARY KEY (field, part, value))${big === 'INTEGER' ? ' WITHOUT ROWID' : ''}`,
+  'CREATE INDEX event_rollups_n ON event_rollups (field, part, n)',
+  'CREATE INDEX event_rollups_part ON event_rollups (part)',
+];
+
 export const SQLITE_MIGRATIONS: Migration[] = [
   { version: 1, statements: common('INTEGER') },
   { version: 2, statements: hourRegistry },
+  { version: 3, statements: sensorTables('INTEGER') },
+  { version: 4, statements: rollupTables('INTEGER') },
 ];
 
 export const PG_MIGRATIONS: Migration[] = [
@@ -61,6 +85,8 @@ export const PG_MIGRATIONS: Migration[] = [
     ],
   },
   { version: 2, statements: hourRegistry },
+  { version: 3, statements: sensorTables('BIGINT') },
+  { version: 4, statements: rollupTables('BIGINT') },
 ];
 
 export function migrationsFor(d: Dialect): Migration[] {
