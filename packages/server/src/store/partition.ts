@@ -22,6 +22,8 @@ export interface PartitionInfo {
   ftsHw: number;
   rows: number;
   lastWrite: number;
+  /** event_rollups holds this partition's current value counts (rollups.ts). */
+  rolled: boolean;
 }
 
 export function partOf(ts: number): number {

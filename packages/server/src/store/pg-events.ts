@@ -8,6 +8,7 @@
 import { KyokaError, type KyokaEvent, toKyokaError } from '@kyoka/core';
 import type pg from 'pg';
 import { createPartitionSql, dropPartitionSql, sealSql } from './ddl.ts';
+import { rollupBuildSql, rollupDropSql, rollupMarkSql } from './rollups.ts';
 import {
   columnSqlType,
   PARTITION_MS,
@@ -82,7 +83,7 @@ export class PgEventStore implements EventStore {
   }
 
   private async refresh(): Promise<void> {
-    const r = await this.pool.query('SELECT part, tbl, sealed, fts_hw, rows, last_write FROM event_partitions');
+    const r = await this.pool.query('SELECT part, tbl, sealed, fts_hw, rows, last_write, rolled FROM event_partitions');
     const next = new Map<number, PartitionInfo>();
     for (const x of r.rows) {
       const part = Number(x.part);
@@ -93,6 +94,7 @@ export class PgEventStore implements EventStore {
         ftsHw: 0,
         rows: Number(x.rows),
         lastWrite: Number(x.last_write),
+        rolled: Number(x.rolled) === 1,
       });
     }
     this.parts = next;
@@ -114,7 +116,7 @@ export class PgEventStore implements EventStore {
           table,
         ]);
         await c.query('COMMIT');
-        this.parts.set(part, { part, table, sealed: false, ftsHw: 0, rows: 0, lastWrite: 0 });
+        this.parts.set(part, { part, table, sealed: false, ftsHw: 0, rows: 0, lastWrite: 0, rolled: false });
       }
     } catch (err) {
       await c.query('ROLLBACK').catch(() => {});
@@ -149,7 +151,9 @@ export class PgEventStore implements EventStore {
         // registry counters last: their row locks are then held only for the commit itself
         for (let i = 0; i < parts.length; i++) {
           await c.query(
-            'UPDATE event_partitions SET rows = rows + $1, last_write = GREATEST(last_write, $2) WHERE part = $3',
+            // a late write into a rolled-up partition makes its rollup stale (rollups.ts)
+            `UPDATE event_partitions SET rows = rows + $1, last_write = GREATEST(last_write, $2),
+               rolled = CASE WHEN $1 > 0 THEN 0 ELSE rolled END WHERE part = $3`,
             [counts[i], now, parts[i]],
           );
         }
@@ -211,6 +215,8 @@ export class PgEventStore implements EventStore {
           try {
             await c.query('BEGIN');
             const r = await c.query('DELETE FROM event_partitions WHERE part = $1 RETURNING rows', [p.part]);
+            const drop = rollupDropSql('postgres', p.part);
+            await c.query(drop.sql, drop.params);
             for (const s of dropPartitionSql('postgres', p.table)) await c.query(s);
             await c.query('COMMIT');
             deleted += Number(r.rows[0]?.rows ?? 0);
@@ -226,7 +232,7 @@ export class PgEventStore implements EventStore {
           for (;;) {
             const r = await this.pool.query(
               `WITH d AS (DELETE FROM ${p.table} WHERE ctid IN (SELECT ctid FROM ${p.table} WHERE ts < $1 LIMIT ${DELETE_CHUNK}) RETURNING 1),
-                    u AS (UPDATE event_partitions SET rows = rows - (SELECT count(*) FROM d) WHERE part = $2 RETURNING 1)
+                    u AS (UPDATE event_partitions SET rows = rows - (SELECT count(*) FROM d), rolled = 0 WHERE part = $2 RETURNING 1)
                SELECT (SELECT count(*) FROM d) AS n`,
               [ts, p.part],
             );
@@ -255,6 +261,19 @@ export class PgEventStore implements EventStore {
             for (const s of sealSql('postgres', p.table, this.trigram)) await c.query(s);
             await c.query('UPDATE event_partitions SET sealed = 1 WHERE part = $1', [p.part]);
             p.sealed = true;
+          }
+          for (const p of this.parts.values()) {
+            if (!p.sealed || p.rolled) continue;
+            await c.query('BEGIN');
+            try {
+              for (const q of rollupBuildSql('postgres', p.table, p.part)) await c.query(q.sql, q.params);
+              const mark = rollupMarkSql('postgres', p.part);
+              p.rolled = ((await c.query(mark.sql, mark.params)).rowCount ?? 0) === 1;
+              await c.query('COMMIT');
+            } catch (err) {
+              await c.query('ROLLBACK').catch(() => {});
+              throw err;
+            }
           }
         } finally {
           await c.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_NS, LOCK_MAINTENANCE]);

@@ -13,6 +13,7 @@ import {
   overlapping,
   PARTITION_MS,
   type PartitionInfo,
+  partStart,
 } from './partition.ts';
 import {
   compareSqlValues,
@@ -24,6 +25,7 @@ import {
   topSql,
   topValue,
 } from './queries.ts';
+import { ROLLUP_COLUMNS, rollupCandidates } from './rollups.ts';
 import type { HistogramRequest, SearchRequest, SearchResult, TopRequest } from './types.ts';
 
 export interface Reader {
@@ -90,24 +92,60 @@ export async function readTop(r: Reader, req: TopRequest): Promise<Array<{ value
   const n = Math.max(1, Math.min(1000, Math.floor(req.n) || 1));
   if (!COLUMN_FIELDS[req.field] && !HOT_FIELDS[req.field]) fieldParts(req.field); // validate even when no partition overlaps
   if (!refs.length) return [];
+  const rolled = await rollupTop(r, req, n);
+  if (rolled) return rolled;
   if (refs.length <= UNION_CHUNK) {
     const rows = await r.all(topSql(r.dialect, refs, req.field, req.query, req, n));
     return rows.map((x) => ({ value: topValue(req.field, x.v), count: Number(x.c) }));
   }
-  // more partitions than one statement takes: sums per chunk, merged here
+  return rankTop(req.field, await liveSums(r, refs, req), n);
+}
+
+/** Exact value -> count over refs, grouped in SQL per chunk of partitions and summed here. */
+async function liveSums(r: Reader, refs: PartRef[], req: TopRequest): Promise<Map<unknown, number>> {
   const sums = new Map<unknown, number>();
   for (const c of chunks(refs)) {
     for (const x of await r.all(topSql(r.dialect, c, req.field, req.query, req, null))) {
       sums.set(x.v, (sums.get(x.v) ?? 0) + Number(x.c));
     }
   }
-  // only the entries reaching the n-th largest count need the (slow) full comparison
+  return sums;
+}
+
+/**
+ * Unfiltered top-N of a rolled-up column over at least two whole rolled partitions: the
+ * rollups answer for those, the others (window edges, the hot hour) are grouped live.
+ */
+async function rollupTop(
+  r: Reader,
+  req: TopRequest,
+  n: number,
+): Promise<Array<{ value: string | number; count: number }> | null> {
+  const column = COLUMN_FIELDS[req.field]?.column;
+  if (req.query.type !== 'all' || !column || !ROLLUP_COLUMNS.includes(column)) return null;
+  const parts = overlapping(r.partitions(), req.from, req.to);
+  const whole = parts.filter(
+    (p) => p.rolled && p.sealed && partStart(p) >= req.from && partStart(p) + PARTITION_MS <= req.to,
+  );
+  if (whole.length < 2) return null;
+  const rest = parts.filter((p) => !whole.includes(p)).map((p) => r.ref(p));
+  const live = rest.length ? await liveSums(r, rest, req) : new Map<unknown, number>();
+  const wholeParts = whole.map((p) => p.part);
+  return rankTop(req.field, await rollupCandidates(r.dialect, r.all, column, wholeParts, live, n), n);
+}
+
+/** The n largest counts, ties by SQL value order; only entries reaching the n-th count are sorted. */
+function rankTop(
+  field: string,
+  sums: Map<unknown, number>,
+  n: number,
+): Array<{ value: string | number; count: number }> {
   const counts = Float64Array.from(sums.values()).sort();
   const min = counts[Math.max(0, counts.length - n)] ?? 0;
   const top: Array<[unknown, number]> = [];
   for (const e of sums) if (e[1] >= min) top.push(e);
   top.sort((a, b) => b[1] - a[1] || compareSqlValues(a[0], b[0]));
-  return top.slice(0, n).map(([v, c]) => ({ value: topValue(req.field, v), count: c }));
+  return top.slice(0, n).map(([v, c]) => ({ value: topValue(field, v), count: c }));
 }
 
 export async function readHistogram(r: Reader, req: HistogramRequest): Promise<Array<{ ts: number; count: number }>> {

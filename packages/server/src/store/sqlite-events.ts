@@ -17,6 +17,7 @@ import {
   tableName,
 } from './partition.ts';
 import { type Reader, readGet, readHistogram, readSearch, readTop } from './read.ts';
+import { rollupBuildSql, rollupDropSql, rollupMarkSql } from './rollups.ts';
 import type { EventStore, HistogramRequest, SearchRequest, SearchResult, TopRequest } from './types.ts';
 
 const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
@@ -74,7 +75,7 @@ export class SqliteEventStore implements EventStore {
     this.inserts.clear();
     this.stmts.clear();
     const rows = this.db
-      .prepare('SELECT part, tbl, sealed, fts_hw, rows, last_write FROM event_partitions')
+      .prepare('SELECT part, tbl, sealed, fts_hw, rows, last_write, rolled FROM event_partitions')
       .all() as Array<Record<string, number | string>>;
     for (const r of rows) {
       this.ftsDirty.add(Number(r.part));
@@ -85,6 +86,7 @@ export class SqliteEventStore implements EventStore {
         ftsHw: Number(r.fts_hw),
         rows: Number(r.rows),
         lastWrite: Number(r.last_write),
+        rolled: Number(r.rolled) === 1,
       });
     }
   }
@@ -95,7 +97,7 @@ export class SqliteEventStore implements EventStore {
       const table = tableName(part);
       for (const s of createPartitionSql('sqlite', table)) this.db.exec(s);
       this.db.prepare('INSERT OR IGNORE INTO event_partitions (part, tbl) VALUES (?, ?)').run(part, table);
-      p = { part, table, sealed: false, ftsHw: 0, rows: 0, lastWrite: 0 };
+      p = { part, table, sealed: false, ftsHw: 0, rows: 0, lastWrite: 0, rolled: false };
       this.parts.set(part, p);
     }
     return p;
@@ -132,7 +134,10 @@ export class SqliteEventStore implements EventStore {
       let inserted = 0;
       const buf: unknown[] = new Array(MULTI * COLUMNS.length);
       const tx = this.db.transaction(() => {
-        const upd = this.stmt('UPDATE event_partitions SET rows = rows + ?, last_write = ? WHERE part = ?');
+        // a late write into a rolled-up partition makes its rollup stale (rollups.ts)
+        const upd = this.stmt(
+          'UPDATE event_partitions SET rows = rows + ?, last_write = ?, rolled = CASE WHEN ? > 0 THEN 0 ELSE rolled END WHERE part = ?',
+        );
         for (const [part, rows] of byPart) {
           const p = this.partition(part);
           const [one, multi] = this.insertStmts(p);
@@ -144,7 +149,7 @@ export class SqliteEventStore implements EventStore {
             n += multi.run(buf).changes;
           }
           for (; i < rows.length; i++) n += one.run(rows[i]).changes;
-          upd.run(n, now, part);
+          upd.run(n, now, n, part);
           touched.push([p, n]);
           inserted += n;
         }
@@ -159,7 +164,10 @@ export class SqliteEventStore implements EventStore {
       for (const [p, n] of touched) {
         p.rows += n;
         p.lastWrite = now;
-        if (n > 0) this.ftsDirty.add(p.part);
+        if (n > 0) {
+          this.ftsDirty.add(p.part);
+          p.rolled = false;
+        }
       }
       return { inserted, duplicates: events.length - inserted };
     });
@@ -219,6 +227,8 @@ export class SqliteEventStore implements EventStore {
           this.db.transaction(() => {
             for (const s of dropPartitionSql('sqlite', p.table)) this.db.exec(s);
             this.db.prepare('DELETE FROM event_partitions WHERE part = ?').run(p.part);
+            const drop = rollupDropSql('sqlite', p.part);
+            this.db.prepare(drop.sql).run(...drop.params);
           })();
           this.forget(p.part);
           deleted += p.rows;
@@ -238,7 +248,7 @@ export class SqliteEventStore implements EventStore {
     const sel = this.db.prepare(`SELECT rid, doc FROM ${p.table} WHERE ts < ? LIMIT ${DELETE_CHUNK}`);
     const del = this.db.prepare(`DELETE FROM ${p.table} WHERE rid = ?`);
     const delFts = this.db.prepare(`DELETE FROM ${ftsTable(p.table)} WHERE rowid = ?`);
-    const upd = this.db.prepare('UPDATE event_partitions SET rows = rows - ? WHERE part = ?');
+    const upd = this.db.prepare('UPDATE event_partitions SET rows = rows - ?, rolled = 0 WHERE part = ?');
     let total = 0;
     for (;;) {
       const n = this.db.transaction(() => {
@@ -252,6 +262,7 @@ export class SqliteEventStore implements EventStore {
         return rows.length;
       })();
       p.rows -= n;
+      p.rolled = false;
       total += n;
       if (n < DELETE_CHUNK) break;
       await yieldLoop();
@@ -295,10 +306,24 @@ export class SqliteEventStore implements EventStore {
         this.inserts.delete(p.part); // late events re-prepare; keeps the map to hot partitions
         sealed++;
       }
+      await this.rollUp();
       await this.catchUpFts();
       if (sealed > 0) this.db.exec('PRAGMA analysis_limit = 1000; PRAGMA optimize;');
     } catch (err) {
       throw toKyokaError(err, 'KYOKA_E_STORE');
+    }
+  }
+
+  /** (Re)builds the rollups of sealed partitions that lack a current one, a partition per transaction. */
+  private async rollUp(): Promise<void> {
+    for (const p of [...this.parts.values()]) {
+      if (!p.sealed || p.rolled) continue;
+      p.rolled = this.db.transaction(() => {
+        for (const q of rollupBuildSql('sqlite', p.table, p.part)) this.db.prepare(q.sql).run(...q.params);
+        const mark = rollupMarkSql('sqlite', p.part);
+        return this.db.prepare(mark.sql).run(...mark.params).changes === 1;
+      })();
+      await yieldLoop();
     }
   }
 
