@@ -87,6 +87,9 @@ export function runStoreConformance(name: string, openFn: () => Promise<Store>):
         sip: await top('source.ip', 1),
         users: await top('user.name', 5, term('event.action', 'ssh.login')),
         d1: await top('event.action', 5, all, { from: D1, to: D2 }),
+        // cuts hour partitions: rollup minus the part outside, and a mostly-outside hour read live
+        cut: await top('event.action', 5, all, { from: D1 + 10 * H + 1, to: D1 + 13 * H + 1_500_000 }),
+        cutSip: await top('source.ip', 5, all, { from: D1 + 10 * H + 1, to: D1 + 13 * H + 1_500_000 }),
         h6: await hist(D1, D2, 6 * H),
         hday: await hist(D1, D3 + DAY_MS, DAY_MS),
         hq: await hist(D1, D3 + DAY_MS, DAY_MS, term('event.action', 'ssh.login')),

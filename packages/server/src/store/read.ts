@@ -101,20 +101,27 @@ export async function readTop(r: Reader, req: TopRequest): Promise<Array<{ value
   return rankTop(req.field, await liveSums(r, refs, req), n);
 }
 
-/** Exact value -> count over refs, grouped in SQL per chunk of partitions and summed here. */
-async function liveSums(r: Reader, refs: PartRef[], req: TopRequest): Promise<Map<unknown, number>> {
-  const sums = new Map<unknown, number>();
+/** Exact value -> count over refs within win, grouped in SQL per chunk of partitions and summed into sums. */
+async function liveSums(
+  r: Reader,
+  refs: PartRef[],
+  req: TopRequest,
+  win: { from: number; to: number } = req,
+  sums = new Map<unknown, number>(),
+  sign = 1,
+): Promise<Map<unknown, number>> {
   for (const c of chunks(refs)) {
-    for (const x of await r.all(topSql(r.dialect, c, req.field, req.query, req, null))) {
-      sums.set(x.v, (sums.get(x.v) ?? 0) + Number(x.c));
+    for (const x of await r.all(topSql(r.dialect, c, req.field, req.query, win, null))) {
+      sums.set(x.v, (sums.get(x.v) ?? 0) + sign * Number(x.c));
     }
   }
   return sums;
 }
 
 /**
- * Unfiltered top-N of a rolled-up column over at least two whole rolled partitions: the
- * rollups answer for those, the others (window edges, the hot hour) are grouped live.
+ * Unfiltered top-N of a rolled-up column: the rollups answer for the rolled partitions, the
+ * rest (the hot hour, unrolled ones) is grouped live. A rolled partition cut by the window
+ * takes the cheaper side: its part inside grouped live, or its rollup minus the part outside.
  */
 async function rollupTop(
   r: Reader,
@@ -124,14 +131,25 @@ async function rollupTop(
   const column = COLUMN_FIELDS[req.field]?.column;
   if (req.query.type !== 'all' || !column || !ROLLUP_COLUMNS.includes(column)) return null;
   const parts = overlapping(r.partitions(), req.from, req.to);
-  const whole = parts.filter(
-    (p) => p.rolled && p.sealed && partStart(p) >= req.from && partStart(p) + PARTITION_MS <= req.to,
-  );
-  if (whole.length < 2) return null;
-  const rest = parts.filter((p) => !whole.includes(p)).map((p) => r.ref(p));
-  const live = rest.length ? await liveSums(r, rest, req) : new Map<unknown, number>();
-  const wholeParts = whole.map((p) => p.part);
-  return rankTop(req.field, await rollupCandidates(r.dialect, r.all, column, wholeParts, live, n), n);
+  const inside = (p: PartitionInfo) => Math.min(partStart(p) + PARTITION_MS, req.to) - Math.max(partStart(p), req.from);
+  const useRollup = (p: PartitionInfo) => p.rolled && p.sealed && 2 * inside(p) >= PARTITION_MS;
+  if (parts.filter(useRollup).length < 2) return null;
+  const rolled: number[] = [];
+  const live = new Map<unknown, number>();
+  const direct: PartRef[] = [];
+  for (const p of parts) {
+    const ref = r.ref(p);
+    if (!useRollup(p)) {
+      if (inside(p) === PARTITION_MS) direct.push(ref);
+      else await liveSums(r, [ref], req, req, live);
+      continue;
+    }
+    rolled.push(p.part);
+    if (ref.start < req.from) await liveSums(r, [ref], req, { from: ref.start, to: req.from }, live, -1);
+    if (ref.end > req.to) await liveSums(r, [ref], req, { from: req.to, to: ref.end }, live, -1);
+  }
+  if (direct.length) await liveSums(r, direct, req, req, live);
+  return rankTop(req.field, await rollupCandidates(r.dialect, r.all, column, rolled, live, n), n);
 }
 
 /** The n largest counts, ties by SQL value order; only entries reaching the n-th count are sorted. */

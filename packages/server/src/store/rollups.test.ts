@@ -18,7 +18,8 @@ describe('rollupCandidates (threshold top-N over per-partition counts)', () => {
   it('always contains the exact top n with exact totals (random skewed and uniform data)', async () => {
     const db = new Database(':memory:');
     db.exec(`CREATE TABLE event_rollups (field TEXT NOT NULL, part INTEGER NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,
-      PRIMARY KEY (field, part, value)) WITHOUT ROWID`);
+      PRIMARY KEY (field, part, value)) WITHOUT ROWID;
+      CREATE INDEX event_rollups_n ON event_rollups (field, part, n)`);
     const run = async (q: { sql: string; params: unknown[] }) =>
       db.prepare(q.sql).all(...q.params) as Array<Record<string, unknown>>;
     let fetched = 0;

@@ -97,7 +97,9 @@ export async function rollupCandidates(
   // phase 1: each partition's top n
   for (const part of parts) {
     const q = new Params(d);
-    const sql = `SELECT value AS v, n FROM event_rollups WHERE field = ${q.add(column)} AND part = ${q.add(part)} ORDER BY n DESC LIMIT ${q.add(n)}`;
+    // SQLite's planner prefers the primary key and sorts the whole partition: name the index
+    const from = d === 'sqlite' ? 'event_rollups INDEXED BY event_rollups_n' : 'event_rollups';
+    const sql = `SELECT value AS v, n FROM ${from} WHERE field = ${q.add(column)} AND part = ${q.add(part)} ORDER BY n DESC LIMIT ${q.add(n)}`;
     for (const x of await run({ sql, params: q.values })) note(x.v, part, Number(x.n));
   }
   const keys1 = new Set<unknown>([...live.keys(), ...seen.keys()]);
