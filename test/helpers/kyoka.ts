@@ -47,6 +47,8 @@ export async function startKyoka(
     ingestKey?: string;
     configFile?: string;
     nodeArgs?: string[];
+    /** Run the all-in-one's local honeypot sensor (off by default: tests own their ports). */
+    sensor?: boolean;
   } = {},
 ): Promise<Kyoka> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kyoka-test-'));
@@ -74,6 +76,7 @@ export async function startKyoka(
       '--syslog-port',
       '0',
       ...cfgArgs,
+      ...(opts.sensor ? [] : ['--no-sensor']),
       ...(opts.args ?? []),
     ],
     { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },

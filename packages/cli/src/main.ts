@@ -4,6 +4,8 @@ import { KyokaError } from '@kyoka/core';
 import { VERSION } from '@kyoka/server/app';
 import { Command } from 'commander';
 import { keysCommand } from './keys.ts';
+import { sensorCommand } from './sensor.ts';
+import { sensorsCommand } from './sensors.ts';
 import { serveCommand } from './serve.ts';
 import { usersCommand } from './users.ts';
 
@@ -24,8 +26,10 @@ program.addCommand(
     'The server role alone (API, console, ingest); shares PostgreSQL with other servers when --db is set',
   ),
 );
+program.addCommand(sensorCommand());
 program.addCommand(keysCommand());
 program.addCommand(usersCommand());
+program.addCommand(sensorsCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
-import { startServer } from '@kyoka/server';
+import type { EventInput } from '@kyoka/core';
+import { type RunningServer, startServer } from '@kyoka/server';
 import { Command } from 'commander';
 import { configFrom, portArg, type StorageFlags, storageOptions } from './common.ts';
 
@@ -8,6 +9,7 @@ interface ServeFlags extends StorageFlags {
   syslogHost?: string;
   syslogPort?: number;
   syslog?: boolean;
+  sensor?: boolean;
 }
 
 export function serveCommand(name: 'start' | 'server', description: string): Command {
@@ -16,11 +18,12 @@ export function serveCommand(name: 'start' | 'server', description: string): Com
     .option('-p, --port <port>', 'console/API port (default 8400; 0 = any free port)', portArg)
     .option('--syslog-host <addr>', 'syslog listen address (default 127.0.0.1)')
     .option('--syslog-port <port>', 'syslog port for both UDP and TCP (default 5514)', portArg)
-    .option('--no-syslog', 'do not listen for syslog')
-    .addHelpText(
-      'after',
-      '\nEnvironment: every config key is also KYOKA_<SECTION>_<KEY> (e.g. KYOKA_HTTP_PORT=8400);\nKYOKA_ADMIN_PASSWORD sets the first-run admin password instead of generating one.',
-    );
+    .option('--no-syslog', 'do not listen for syslog');
+  if (name === 'start') cmd.option('--no-sensor', 'do not run the local honeypot sensor');
+  cmd.addHelpText(
+    'after',
+    '\nEnvironment: every config key is also KYOKA_<SECTION>_<KEY> (e.g. KYOKA_HTTP_PORT=8400);\nKYOKA_ADMIN_PASSWORD sets the first-run admin password instead of generating one.',
+  );
   return cmd.action(async (f: ServeFlags) => {
     const flags: Record<string, unknown> = { 'http.host': f.host, 'http.port': f.port, 'syslog.host': f.syslogHost };
     if (f.syslogPort !== undefined)
@@ -41,6 +44,8 @@ export function serveCommand(name: 'start' | 'server', description: string): Com
     ].filter(Boolean);
     lines.push(`  Syslog:   ${sl.length ? sl.join(', ') : 'off'}`);
     for (const [rn, port] of Object.entries(srv.receivers)) lines.push(`  Receiver: ${rn} on port ${port}`);
+    const sensor = name === 'start' && f.sensor !== false ? await startLocalSensor(srv, config.data) : null;
+    if (sensor) lines.push(...sensor.lines);
     if (srv.firstRun) {
       lines.push('');
       if (srv.firstRun.password) {
@@ -56,10 +61,33 @@ export function serveCommand(name: 'start' | 'server', description: string): Com
       if (stopping) return;
       stopping = true;
       console.log(`kyoka: ${sig}: stopping (storing queued events)…`);
+      await sensor?.sensor?.stop();
       await srv.stop();
       process.exit(0);
     };
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
   });
+}
+
+/** The all-in-one's local sensor: its events go straight into this server's ingest as source "sensor". */
+async function startLocalSensor(srv: RunningServer, dataDir: string) {
+  const { startAllInOneSensor } = await import('@kyoka/sensor/runtime/all-in-one');
+  const { VERSION } = await import('@kyoka/server/app');
+  const source = { name: 'sensor', type: 'ecs', transport: 'tcp' } as const;
+  srv.ctx.ingest.stats.register({ ...source, port: null });
+  const deliver = (input: EventInput[]) => {
+    const { events } = srv.ctx.ingest.prepare(
+      input.map((value, index) => ({ index, value })),
+      source,
+      {},
+    );
+    if (events.length && srv.ctx.ingest.writer.enqueue(events, source.name))
+      srv.ctx.ingest.accepted(source.name, events.length, 0);
+  };
+  try {
+    return await startAllInOneSensor({ dataDir, version: VERSION, deliver });
+  } catch (err) {
+    return { sensor: null, lines: [`  Sensor:   not started: ${(err as Error).message}`] };
+  }
 }

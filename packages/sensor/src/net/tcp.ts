@@ -7,6 +7,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { KyokaError } from '@kyoka/core';
 import type { ConnMeta, ServiceContext } from '../service/types.ts';
+import { parseProxyHeader, V2_MAX } from './proxy-protocol.ts';
 
 export interface TcpListenOptions {
   /** Service name, for counters and error messages. */
@@ -57,6 +58,7 @@ export function bindError(service: string, port: number, err: NodeJS.ErrnoExcept
 export async function listenTcp(ctx: ServiceContext, o: TcpListenOptions): Promise<TcpListener> {
   const maxPerSource = ctx.conf.get<number>('kyoka.max_connections_per_source', 64);
   const idleMs = o.idleMs ?? 60_000;
+  const proxyProtocol = ctx.conf.get<boolean>('kyoka.proxy_protocol', false) === true;
   const open = new Set<Socket>();
   const perSource = new Map<string, number>();
 
@@ -81,6 +83,10 @@ export async function listenTcp(ctx: ServiceContext, o: TcpListenOptions): Promi
       if (left <= 0) perSource.delete(meta.src_host);
       else perSource.set(meta.src_host, left);
     });
+    if (proxyProtocol) {
+      awaitProxyHeader(ctx, o, socket, meta);
+      return;
+    }
     try {
       o.onConnection(socket, meta);
     } catch (err) {
@@ -107,4 +113,37 @@ export async function listenTcp(ctx: ServiceContext, o: TcpListenOptions): Promi
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * `kyoka.proxy_protocol`: the first bytes must be a PROXY v1/v2 header; the service sees the
+ * connection only after it, with the forwarded addresses (per-source limits still count the
+ * forwarder's address). A missing or bad header costs the connection, counted.
+ */
+function awaitProxyHeader(ctx: ServiceContext, o: TcpListenOptions, socket: Socket, meta: ConnMeta): void {
+  let buf: Buffer = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    const r = parseProxyHeader(buf);
+    if (r.status === 'incomplete' && buf.length <= V2_MAX) return;
+    socket.off('data', onData);
+    if (r.status !== 'ok') {
+      ctx.count(o.service, 'proxy_protocol_invalid');
+      socket.destroy();
+      return;
+    }
+    socket.pause();
+    const rest = buf.subarray(r.consumed);
+    if (rest.length) socket.unshift(rest);
+    try {
+      o.onConnection(socket, r.meta ?? meta);
+    } catch (err) {
+      ctx.count(o.service, 'handler_error');
+      ctx.debug(`${o.service}: ${(err as Error).stack ?? String(err)}`);
+      socket.destroy();
+      return;
+    }
+    socket.resume();
+  };
+  socket.on('data', onData);
 }

@@ -1,0 +1,67 @@
+/**
+ * OpenCanary's lines byte for byte. Expected strings are written by hand from Python's rules
+ * (json.dumps(sort_keys=True), ensure_ascii: lowercase \uXXXX, surrogate pairs, short escapes,
+ * float repr), as opencanary/logger.py produces them.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildRecord, formatLine, pyDumps, pyFloat, pyTime } from './format.ts';
+
+// 2024-03-05 07:08:09.012345 UTC, in microseconds
+const T = Date.UTC(2024, 2, 5, 7, 8, 9) * 1000 + 12345;
+const conn = { src_host: '198.51.100.7', src_port: 50123, dst_host: '10.0.0.5', dst_port: 21 };
+
+test('an FTP login line with a non-ASCII user name, an emoji and a control character', () => {
+  const rec = buildRecord(
+    'opencanary-1',
+    conn,
+    2000,
+    { USERNAME: 'josé', PASSWORD: 'p😀\u0001\u007f"\\/\n\t\r\b\f' },
+    undefined,
+    T,
+  );
+  rec.local_time_adjusted = '2024-03-05 08:08:09.012345'; // a UTC+1 host
+  assert.equal(
+    formatLine(rec),
+    '{"dst_host": "10.0.0.5", "dst_port": 21, "local_time": "2024-03-05 07:08:09.012345", ' +
+      '"local_time_adjusted": "2024-03-05 08:08:09.012345", "logdata": {"PASSWORD": ' +
+      '"p\\ud83d\\ude00\\u0001\\u007f\\"\\\\/\\n\\t\\r\\b\\f", "USERNAME": "jos\\u00e9"}, "logtype": 2000, ' +
+      '"node_id": "opencanary-1", "src_host": "198.51.100.7", "src_port": 50123, "utc_time": "2024-03-05 07:08:09.012345"}\n',
+  );
+});
+
+test('defaults for a record without addresses, and the startup record', () => {
+  const rec = buildRecord('opencanary-1', null, 1001, { msg: { logdata: 'Canary running!!!' } }, undefined, T);
+  rec.local_time_adjusted = rec.utc_time;
+  assert.equal(
+    formatLine(rec),
+    '{"dst_host": "", "dst_port": -1, "local_time": "2024-03-05 07:08:09.012345", "local_time_adjusted": ' +
+      '"2024-03-05 07:08:09.012345", "logdata": {"msg": {"logdata": "Canary running!!!"}}, "logtype": 1001, ' +
+      '"node_id": "opencanary-1", "src_host": "", "src_port": -1, "utc_time": "2024-03-05 07:08:09.012345"}\n',
+  );
+});
+
+test('honeycred appears only when given, sorted between dst_port and local_time', () => {
+  const rec = buildRecord('n', conn, 6001, { PASSWORD: 'admin1', USERNAME: 'admin' }, { honeycred: true }, T);
+  const line = formatLine(rec);
+  assert.ok(line.startsWith('{"dst_host": "10.0.0.5", "dst_port": 21, "honeycred": true, "local_time": '));
+  assert.ok(!formatLine(buildRecord('n', conn, 6001, {}, undefined, T)).includes('honeycred'));
+});
+
+test('nested objects, lists, floats, null and booleans as Python writes them', () => {
+  assert.equal(
+    pyDumps({
+      b: [1, 2.5, 0.1, -0.0001, 1e-5, 1.5e300, 1e16 + 0.5, 123456789.125],
+      a: { z: null, y: true, x: {}, w: [] },
+    }),
+    '{"a": {"w": [], "x": {}, "y": true, "z": null}, "b": [1, 2.5, 0.1, -0.0001, 1e-05, 1.5e+300, 1e+16, 123456789.125]}',
+  );
+  assert.equal(pyFloat(0.5), '0.5');
+  assert.equal(pyFloat(1234.5e10), '12345000000000.0');
+  assert.equal(pyFloat(Number.NaN), 'NaN');
+  assert.equal(pyDumps({ ü: 1, z: 2, A: 3 }), '{"A": 3, "z": 2, "\\u00fc": 1}');
+});
+
+test('timestamps: YYYY-MM-DD HH:MM:SS.ffffff, zero padded', () => {
+  assert.equal(pyTime(new Date(Date.UTC(2024, 0, 2, 3, 4, 5)), true, 7), '2024-01-02 03:04:05.000007');
+});

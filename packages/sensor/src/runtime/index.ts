@@ -1,0 +1,3 @@
+export * from './manage.ts';
+export * from './run.ts';
+export * from './runtime.ts';
