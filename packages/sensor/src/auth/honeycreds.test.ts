@@ -1,0 +1,71 @@
+/**
+ * Honeycreds: passlib-compatible hash verification and OpenCanary's matching rules. The hashes
+ * below were generated with Python (hashlib.pbkdf2_hmac + passlib's ab64, crypt.crypt, bcrypt).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { memoryConf } from '../testing/harness.ts';
+import { honeycredChecker, readHoneycreds, testManyCreds } from './honeycreds.ts';
+import { ab64Decode, verifyPassword } from './password-hash.ts';
+
+const PBKDF2 =
+  '$pbkdf2-sha512$1000$a3lva2Etc2FsdC0xNmJ5dA$zTIIZYJAkxjh6mg/SKDaxmQRpU1zWr/grJaAjNgN78uNpPJBeKb/mJ5fANxkPzz3fjxRJm4iTKifWO3Qh8BSrA';
+const PBKDF2_UNICODE =
+  '$pbkdf2-sha512$1000$a3lva2Etc2FsdC0xNmJ5dA$94BJI2B4GIVUuMVNopI2AFpIi8T6vluP7.8B3/fLrNcRR2FgK3YnxUlaEuK4AF9E.erfMdP8x693qLzgiVBlHg';
+const SHA512_ROUNDS =
+  '$6$rounds=5000$saltsaltsalt$/YcSJBZ1GwOaYU2XCNxvWBX3MbYsX7qkf0.0L28t35vap3Pr7yS0JA8iUjaUrIKpD1vbB841OQkrlcX47Jjuy/';
+const SHA512 = '$6$abcdefgh$M/eYsB4rVXAm3ZNc88J.UD9rCKAT6FB1rahiwJCHtEndQNORCub5qhjxn50qbqVVthkM.9HpEwtf0t.iV9uH0/';
+const BCRYPT = '$2b$04$0fwPZ8IYUnzg92OFKCvVbuBbz1Lo3XcrEcYejG9OUaQwQk67ctGR2';
+
+test('ab64 decodes passlib salts', () => {
+  assert.equal(ab64Decode('a3lva2Etc2FsdC0xNmJ5dA')?.toString(), 'kyoka-salt-16byt');
+  assert.equal(ab64Decode('not base64!'), null);
+});
+
+test('pbkdf2_sha512 (passlib format)', async () => {
+  assert.equal(await verifyPassword('Sup3rS3cret!', PBKDF2), true);
+  assert.equal(await verifyPassword('Sup3rS3cret?', PBKDF2), false);
+  assert.equal(await verifyPassword('pässwörd', PBKDF2_UNICODE), true);
+});
+
+test('sha512_crypt with and without rounds', async () => {
+  assert.equal(await verifyPassword('hunter2', SHA512_ROUNDS), true);
+  assert.equal(await verifyPassword('hunter3', SHA512_ROUNDS), false);
+  assert.equal(await verifyPassword('hunter2', SHA512), true);
+  assert.equal(await verifyPassword('', SHA512), false);
+});
+
+test('bcrypt $2b$', async () => {
+  assert.equal(await verifyPassword('letmein', BCRYPT), true);
+  assert.equal(await verifyPassword('letmeout', BCRYPT), false);
+});
+
+test('plaintext and malformed hashes never throw', async () => {
+  assert.equal(await verifyPassword('plain', 'plain'), true);
+  assert.equal(await verifyPassword('plain', 'Plain'), false);
+  for (const bad of ['$pbkdf2-sha512$x$y', '$pbkdf2-sha512$0$a$b', '$2b$99$zz', '$6$', '$pbkdf2-sha512$10$!!$!!']) {
+    assert.equal(await verifyPassword('x', bad), false, bad);
+  }
+});
+
+test('matching rules follow opencanary/honeycred.py', async () => {
+  const creds = [{ username: 'admin', password: PBKDF2 }, { username: 'svc-backup' }, { password: 'only-pw' }];
+  assert.equal(await testManyCreds(creds, 'admin', 'Sup3rS3cret!'), true);
+  assert.equal(await testManyCreds(creds, 'root', 'Sup3rS3cret!'), false);
+  assert.equal(await testManyCreds(creds, 'svc-backup', 'anything'), true);
+  assert.equal(await testManyCreds(creds, 'anyone', 'only-pw'), true);
+  assert.equal(await testManyCreds(creds, 'anyone', null), false);
+});
+
+test('checker: no field without honeycreds or without credentials, cached verdicts', async () => {
+  assert.equal(honeycredChecker(memoryConf({}), 'telnet'), null);
+  const conf = memoryConf({
+    'telnet.honeycreds': [{ username: 'admin', password: BCRYPT }, 'junk', { username: 5 }],
+  });
+  assert.deepEqual(readHoneycreds(conf, 'telnet'), [{ username: 'admin', password: BCRYPT }]);
+  const c = honeycredChecker(conf, 'telnet')!;
+  assert.deepEqual(await c.check('admin', 'letmein'), { honeycred: true });
+  assert.deepEqual(await c.check('admin', 'letmein'), { honeycred: true });
+  assert.deepEqual(await c.check('admin', 'nope'), { honeycred: false });
+  assert.equal(await c.check('', ''), undefined);
+});

@@ -1,0 +1,165 @@
+/**
+ * FTP honeypot against raw sockets (exact reply bytes), lftp and hydra (every attempt logged).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { startService } from '../../testing/harness.ts';
+import { factory } from './index.ts';
+
+const run = promisify(execFile);
+const has = (bin: string) => existsSync(`/usr/bin/${bin}`);
+
+/** A raw client that reads until the received text ends with what the test expects. */
+async function rawClient(port: number) {
+  const s: Socket = connect(port, '127.0.0.1');
+  let buf = '';
+  let wake: (() => void) | null = null;
+  s.on('data', (d) => {
+    buf += d.toString('latin1');
+    wake?.();
+  });
+  s.on('close', () => wake?.());
+  await new Promise((r) => s.once('connect', r));
+  return {
+    s,
+    async until(suffix: string): Promise<string> {
+      while (!buf.endsWith(suffix)) {
+        if (s.destroyed) throw new Error(`closed; got ${JSON.stringify(buf)}`);
+        await new Promise<void>((r) => {
+          wake = r;
+        });
+      }
+      const out = buf;
+      buf = '';
+      return out;
+    },
+    send: (t: string) => s.write(t),
+  };
+}
+
+test('ftp: exact replies and records', async () => {
+  const { service, h, stop } = await startService(factory, { 'ftp.port': 0, 'ftp.log_auth_attempt_initiated': true });
+  try {
+    const c = await rawClient(service.ports[0]!.port);
+    assert.equal(await c.until('\r\n'), '220 (vsFTPd 3.0.3)\r\n');
+    c.send('PASS x\r\n');
+    assert.equal(await c.until('\r\n'), '503 Incorrect sequence of commands: USER required before PASS\r\n');
+    c.send('LIST\r\n');
+    assert.equal(await c.until('\r\n'), '530 Please login with USER and PASS.\r\n');
+    c.send('FEAT\r\n');
+    assert.equal(
+      await c.until('211 End\r\n'),
+      '211-Features:\r\n FEAT\r\n MDTM\r\n PASV\r\n SIZE\r\n TYPE A;I\r\n211 End\r\n',
+    );
+    c.send('user admin\r\n');
+    assert.equal(await c.until('\r\n'), '331 Password required for admin.\r\n');
+    c.send('CWD /\r\n');
+    assert.equal(await c.until('\r\n'), '503 Incorrect sequence of commands: PASS required after USER\r\n');
+    c.send('PASS s3cr3t pw\r\n');
+    assert.equal(await c.until('\r\n'), '530 Sorry, Authentication failed.\r\n');
+    c.send('USER anonymous\r\nPASS me@example.com\r\n');
+    assert.equal(
+      await c.until('failed.\r\n'),
+      '331 Guest login ok, type your email address as password.\r\n530 Sorry, Authentication failed.\r\n',
+    );
+    c.send('USER\r\n');
+    assert.equal(await c.until('\r\n'), '500 Syntax error: USER requires an argument\r\n');
+    c.send('QUIT\r\n');
+    assert.equal(await c.until('\r\n'), '221 Goodbye.\r\n');
+    const got = h.records.map((r) => [r.logtype, r.logdata, r.opts]);
+    assert.deepEqual(got, [
+      [2001, {}, undefined],
+      [2000, { USERNAME: 'admin', PASSWORD: 's3cr3t pw' }, undefined],
+      [2001, {}, undefined],
+      [2000, { USERNAME: 'anonymous', PASSWORD: 'me@example.com' }, undefined],
+    ]);
+    const conn = h.records[0]!.conn!;
+    assert.equal(conn.src_host, '127.0.0.1');
+    assert.equal(conn.dst_port, service.ports[0]!.port);
+  } finally {
+    await stop();
+  }
+});
+
+test('ftp: custom banner, honeycreds, oversize input is dropped and counted', async () => {
+  const { service, h, stop } = await startService(factory, {
+    'ftp.port': 0,
+    'ftp.banner': 'FTP server ready',
+    'ftp.honeycreds': [{ username: 'backup', password: 'Winter2024!' }],
+  });
+  try {
+    const c = await rawClient(service.ports[0]!.port);
+    assert.equal(await c.until('\r\n'), '220 FTP server ready\r\n');
+    c.send('USER backup\r\nPASS Winter2024!\r\nUSER backup\r\nPASS nope\r\n');
+    await c.until('failed.\r\n331 Password required for backup.\r\n530 Sorry, Authentication failed.\r\n');
+    assert.deepEqual(
+      h.records.map((r) => [r.logdata.PASSWORD, r.opts]),
+      [
+        ['Winter2024!', { honeycred: true }],
+        ['nope', { honeycred: false }],
+      ],
+    );
+    c.send('A'.repeat(70 * 1024));
+    await new Promise((r) => c.s.once('close', r));
+    assert.equal(h.counts.get('ftp:oversize'), 1);
+  } finally {
+    await stop();
+  }
+});
+
+test('ftp: lftp login attempt is logged', { skip: !has('lftp') && 'lftp not installed' }, async () => {
+  const { service, h, stop } = await startService(factory, { 'ftp.port': 0 });
+  try {
+    const port = service.ports[0]!.port;
+    await run(
+      'lftp',
+      [
+        '-c',
+        `set net:max-retries 1; set net:timeout 5; set cmd:fail-exit yes; open -u alice,Pa55w0rd -p ${port} 127.0.0.1; ls`,
+      ],
+      { timeout: 15_000 },
+    ).catch(() => {});
+    const r = await h.waitFor((x) => x.logtype === 2000);
+    assert.deepEqual(r.logdata, { USERNAME: 'alice', PASSWORD: 'Pa55w0rd' });
+  } finally {
+    await stop();
+  }
+});
+
+test('ftp: hydra, every attempt logged', { skip: !has('hydra') && 'hydra not installed' }, async () => {
+  const { service, h, stop } = await startService(factory, { 'ftp.port': 0 });
+  const dir = mkdtempSync(join(tmpdir(), 'kyoka-ftp-hydra-'));
+  try {
+    const words = ['123456', 'password', 'admin', 'letmein', 'qwerty', 'dragon', 'monkey', 'Summer2024'];
+    writeFileSync(join(dir, 'pw.txt'), `${words.join('\n')}\n`);
+    await run(
+      'hydra',
+      [
+        '-I',
+        '-l',
+        'root',
+        '-P',
+        join(dir, 'pw.txt'),
+        '-t',
+        '4',
+        '-s',
+        String(service.ports[0]!.port),
+        '127.0.0.1',
+        'ftp',
+      ],
+      { timeout: 25_000, cwd: dir },
+    );
+    const seen = h.records.filter((r) => r.logtype === 2000).map((r) => r.logdata.PASSWORD);
+    assert.deepEqual([...seen].sort(), [...words].sort());
+    assert.ok(h.records.every((r) => r.logdata.USERNAME === 'root'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await stop();
+  }
+});

@@ -1,0 +1,187 @@
+/**
+ * SSH honeypot on the ssh2 library (key exchange, encryption, the userauth protocol); every
+ * authentication fails. Sockets come from the shared TCP listener and are handed to ssh2's
+ * IncomingClient, as Server.injectSocket() does, with a KEXINIT ordered like OpenSSH 9.2's
+ * (./algorithms.ts) and per-node host keys (./host-keys.ts).
+ *
+ * Records (OpenCanary's logtypes and field names):
+ *  - 4000 {SESSION: "<n>"} on connect (n counts connections from 0, like Twisted's sessionno);
+ *  - 4001 {LOCALVERSION, REMOTEVERSION} when the client's version line arrives;
+ *  - 4002 {USERNAME, PASSWORD, LOCALVERSION, REMOTEVERSION} per password (or, when
+ *    `ssh.keyboard_interactive` is on, keyboard-interactive) try, honeycred flag with ssh.honeycreds;
+ *  - 4002 {USERNAME, LOCALVERSION, REMOTEVERSION, KEY_TYPE, FINGERPRINT, PUBLICKEY} per public-key
+ *    try (OpenCanary logs none): KEY_TYPE is the key blob's type ("ssh-ed25519"), FINGERPRINT is
+ *    OpenSSH's "SHA256:<unpadded base64>" as `ssh-keygen -lf` prints it, PUBLICKEY the
+ *    authorized_keys form "<type> <base64>" (left out above 8 KiB).
+ * Methods offered: publickey,password like a stock Debian sshd. Failed passwords wait
+ * `ssh.auth_delay_ms` (default 1000, OpenCanary's tarpit) on a timer, holding no buffer. After
+ * `ssh.max_auth_tries` (6, OpenSSH's MaxAuthTries) failures the client is disconnected.
+ */
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import type { AuthContext, AuthenticationType } from 'ssh2';
+import { type HoneycredChecker, honeycredChecker } from '../../auth/honeycreds.ts';
+import { LOGTYPE } from '../../log/logtypes.ts';
+import { listenTcp, type TcpListener } from '../../net/tcp.ts';
+import type { ConnMeta, HoneypotService, ServiceContext, ServiceFactory, ServicePort } from '../../service/types.ts';
+import { algorithmLists, buildOffer } from './algorithms.ts';
+import { loadHostKeys } from './host-keys.ts';
+import {
+  allowRepeatedUserauthService,
+  disconnectWithMessage,
+  IncomingClient,
+  type KexInitOffer,
+  type ParsedKey,
+} from './ssh2-internals.ts';
+
+const NAME = 'ssh';
+const DEFAULT_VERSION = 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3';
+const MAX_PUBLICKEY_LOG = 8 * 1024;
+const PROTOCOL_ERROR = 2;
+
+interface Conn {
+  meta: ConnMeta;
+  remote: string;
+  failures: number;
+  timer: NodeJS.Timeout | null;
+  closed: boolean;
+}
+
+/** OpenSSH's SHA256 fingerprint of a public key blob. */
+export function fingerprint(blob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** The key type named inside an SSH public key blob, or null when the blob is malformed. */
+export function blobType(blob: Buffer): string | null {
+  if (blob.length < 4) return null;
+  const n = blob.readUInt32BE(0);
+  if (n === 0 || n > 64 || blob.length < 4 + n) return null;
+  const t = blob.toString('latin1', 4, 4 + n);
+  return /^[\x21-\x7e]+$/.test(t) ? t : null;
+}
+
+export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService => {
+  const port = ctx.conf.get<number>('ssh.port', 22);
+  const version = String(ctx.conf.get<string>('ssh.version', DEFAULT_VERSION));
+  const ident = version.startsWith('SSH-2.0-') ? version.slice(8) : version;
+  const delayMs = Math.max(0, Number(ctx.conf.get<number>('ssh.auth_delay_ms', 1000)) || 0);
+  const maxTries = Math.max(1, Number(ctx.conf.get<number>('ssh.max_auth_tries', 6)) || 6);
+  const kbdInteractive = ctx.conf.get<boolean>('ssh.keyboard_interactive', false) === true;
+  const methods: AuthenticationType[] = kbdInteractive
+    ? ['publickey', 'password', 'keyboard-interactive']
+    : ['publickey', 'password'];
+  const honey: HoneycredChecker | null = honeycredChecker(ctx.conf, NAME);
+  const ports: ServicePort[] = [{ port, transport: 'tcp' }];
+  let listener: TcpListener | null = null;
+  let hostKeys: Record<string, ParsedKey> = {};
+  let offer: KexInitOffer | null = null;
+  let session = 0;
+  const conns = new WeakMap<object, Conn>();
+
+  // ssh2 reports each client's version line as a 'connection' event on its server object
+  const hub = new EventEmitter();
+  hub.on('connection', (client: EventEmitter, info: { header: { identRaw: string } }) => {
+    const c = conns.get(client);
+    if (!c) return;
+    c.remote = info.header.identRaw.replace(/[\r\n]+$/, '');
+    ctx.log(c.meta, LOGTYPE.SSH_REMOTE_VERSION_SENT, { LOCALVERSION: version, REMOTEVERSION: c.remote });
+  });
+
+  function fail(client: EventEmitter, c: Conn, a: AuthContext, delay: number): void {
+    const done = () => {
+      c.timer = null;
+      if (c.closed) return;
+      if (c.failures >= maxTries) {
+        ctx.count(NAME, 'max_auth_tries');
+        disconnectWithMessage(client, PROTOCOL_ERROR, 'Too many authentication failures');
+        (client as unknown as { _sock: Socket })._sock.end();
+        return;
+      }
+      a.reject(methods);
+    };
+    if (delay > 0) c.timer = setTimeout(done, delay);
+    else done();
+  }
+
+  function logPassword(client: EventEmitter, c: Conn, a: AuthContext, username: string, password: string): void {
+    const logdata = { USERNAME: username, PASSWORD: password, LOCALVERSION: version, REMOTEVERSION: c.remote };
+    c.failures++;
+    if (!honey) {
+      ctx.log(c.meta, LOGTYPE.SSH_LOGIN_ATTEMPT, logdata);
+      fail(client, c, a, delayMs);
+      return;
+    }
+    honey.check(username, password).then((opts) => {
+      ctx.log(c.meta, LOGTYPE.SSH_LOGIN_ATTEMPT, logdata, opts);
+      fail(client, c, a, delayMs);
+    });
+  }
+
+  function onAuth(client: EventEmitter, c: Conn, a: AuthContext): void {
+    if (a.method === 'none') {
+      a.reject(methods);
+    } else if (a.method === 'password') {
+      logPassword(client, c, a, a.username, a.password);
+    } else if (a.method === 'publickey') {
+      const blob = a.key.data;
+      const logdata: Record<string, unknown> = {
+        USERNAME: a.username,
+        LOCALVERSION: version,
+        REMOTEVERSION: c.remote,
+        KEY_TYPE: blobType(blob) ?? a.key.algo,
+        FINGERPRINT: fingerprint(blob),
+      };
+      if (blob.length <= MAX_PUBLICKEY_LOG) logdata.PUBLICKEY = `${logdata.KEY_TYPE} ${blob.toString('base64')}`;
+      c.failures++;
+      ctx.log(c.meta, LOGTYPE.SSH_LOGIN_ATTEMPT, logdata);
+      fail(client, c, a, 0);
+    } else if (a.method === 'keyboard-interactive' && kbdInteractive) {
+      a.prompt([{ prompt: 'Password: ', echo: false }], (answers) => {
+        if (c.closed) return;
+        const pw = Array.isArray(answers) && typeof answers[0] === 'string' ? answers[0] : '';
+        logPassword(client, c, a, a.username, pw);
+      });
+    } else {
+      // disabled or unsupported methods count as failures, as in OpenSSH
+      c.failures++;
+      fail(client, c, a, 0);
+    }
+  }
+
+  function onConnection(socket: Socket, meta: ConnMeta): void {
+    const c: Conn = { meta, remote: '', failures: 0, timer: null, closed: false };
+    ctx.log(meta, LOGTYPE.SSH_NEW_CONNECTION, { SESSION: String(session++) });
+    const client = new IncomingClient(socket, hostKeys, ident, offer!, undefined, hub, {});
+    conns.set(client, c);
+    allowRepeatedUserauthService(client);
+    client.on('authentication', (a: AuthContext) => onAuth(client, c, a));
+    client.on('error', () => ctx.count(NAME, 'protocol_error'));
+    socket.once('close', () => {
+      c.closed = true;
+      if (c.timer) clearTimeout(c.timer);
+      c.timer = null;
+    });
+  }
+
+  return {
+    name: NAME,
+    ports,
+    async start() {
+      const lists = algorithmLists(ctx.conf.get<unknown>('ssh.algorithms', undefined));
+      const keys = await loadHostKeys(ctx.stateDir);
+      hostKeys = keys.byAlgo;
+      offer = buildOffer(
+        lists,
+        lists.serverHostKey.filter((a) => a in hostKeys),
+      );
+      listener = await listenTcp(ctx, { service: NAME, port, idleMs: 120_000, onConnection });
+      ports[0] = { port: listener.port, transport: 'tcp' };
+    },
+    async stop() {
+      await listener?.close();
+      listener = null;
+    },
+  };
+};

@@ -1,0 +1,111 @@
+/**
+ * Typed access to the parts of the ssh2 library the honeypot needs beyond its public Server: the
+ * per-connection IncomingClient, KexInit and the algorithm tables. Server builds its KEXINIT from
+ * host keys in a way that always adds `ssh-rsa` (SHA-1) next to an RSA key, which OpenSSH 9.2
+ * never offers, so the SSH service builds the offer itself and hands sockets to IncomingClient,
+ * exactly as Server.injectSocket() does inside ssh2. ssh2 1.x has no "exports" map, so these
+ * paths are reachable; they are pinned by the package's major version.
+ */
+import type { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+
+const require = createRequire(import.meta.url);
+
+export interface ParsedKey {
+  type: string;
+  getPrivatePEM(): string | null;
+  getPublicSSH(): Buffer;
+}
+
+export interface KexLists {
+  kex: string[];
+  serverHostKey: string[];
+  cs: { cipher: string[]; mac: string[]; compress: string[]; lang: string[] };
+  sc: { cipher: string[]; mac: string[]; compress: string[]; lang: string[] };
+}
+
+export type KexInitOffer = object;
+
+type IncomingClientCtor = new (
+  socket: Socket,
+  hostKeys: Record<string, ParsedKey>,
+  ident: string | Buffer | undefined,
+  offer: KexInitOffer,
+  debug: ((msg: string) => void) | undefined,
+  server: EventEmitter,
+  cfg: Record<string, unknown>,
+) => EventEmitter;
+
+const server = require('ssh2/lib/server.js') as { IncomingClient: IncomingClientCtor };
+const kex = require('ssh2/lib/protocol/kex.js') as { KexInit: new (lists: KexLists) => KexInitOffer };
+const keyParser = require('ssh2/lib/protocol/keyParser.js') as {
+  parseKey(data: string | Buffer): ParsedKey | ParsedKey[] | Error;
+};
+export const constants = require('ssh2/lib/protocol/constants.js') as {
+  SUPPORTED_KEX: string[];
+  SUPPORTED_CIPHER: string[];
+  SUPPORTED_MAC: string[];
+  SUPPORTED_SERVER_HOST_KEY: string[];
+  SUPPORTED_COMPRESSION: string[];
+  DISCONNECT_REASON: Record<string, number>;
+};
+
+const protoUtils = require('ssh2/lib/protocol/utils.js') as {
+  sendPacket(proto: object, packet: Buffer, bypass?: boolean): void;
+};
+
+export const IncomingClient = server.IncomingClient;
+
+interface ProtocolInternals {
+  _handlers: Record<string, (...args: unknown[]) => void>;
+  _packetRW: {
+    write: {
+      allocStartKEX: number;
+      alloc(n: number, force?: boolean): Buffer;
+      finalize(p: Buffer, force?: boolean): Buffer;
+    };
+  };
+  serviceAccept(name: string): void;
+}
+
+function protocolOf(client: object): ProtocolInternals {
+  return (client as { _protocol: ProtocolInternals })._protocol;
+}
+
+/**
+ * OpenSSH answers every SERVICE_REQUEST for ssh-userauth until a login succeeds (paramiko and many
+ * bots send one before each attempt); ssh2 disconnects on the second. This makes ssh2 answer too.
+ */
+export function allowRepeatedUserauthService(client: object): void {
+  const proto = protocolOf(client);
+  const orig = proto._handlers.SERVICE_REQUEST!;
+  let accepted = false;
+  proto._handlers.SERVICE_REQUEST = (p: unknown, service: unknown) => {
+    if (accepted && service === 'ssh-userauth') return proto.serviceAccept(service);
+    accepted = service === 'ssh-userauth';
+    orig(p, service);
+  };
+}
+
+/** SSH_MSG_DISCONNECT with a description, as OpenSSH's ssh_packet_disconnect() sends it. */
+export function disconnectWithMessage(client: object, reason: number, message: string): void {
+  const proto = protocolOf(client);
+  const msg = Buffer.from(message, 'utf8');
+  const len = 1 + 4 + 4 + msg.length + 4;
+  const p = proto._packetRW.write.allocStartKEX;
+  const packet = proto._packetRW.write.alloc(len, true);
+  packet[p] = 1; // SSH_MSG_DISCONNECT
+  packet.writeUInt32BE(reason, p + 1);
+  packet.writeUInt32BE(msg.length, p + 5);
+  packet.set(msg, p + 9);
+  packet.writeUInt32BE(0, p + 9 + msg.length); // language tag
+  protoUtils.sendPacket(proto, proto._packetRW.write.finalize(packet, true), true);
+}
+export const KexInit = kex.KexInit;
+
+export function parseKey(data: string | Buffer): ParsedKey {
+  const k = keyParser.parseKey(data);
+  if (k instanceof Error) throw k;
+  return Array.isArray(k) ? k[0]! : k;
+}
