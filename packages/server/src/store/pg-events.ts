@@ -8,7 +8,6 @@
 import { KyokaError, type KyokaEvent, toKyokaError } from '@kyoka/core';
 import type pg from 'pg';
 import { createPartitionSql, dropPartitionSql, sealSql } from './ddl.ts';
-import { rollupBuildSql, rollupDropSql, rollupMarkSql } from './rollups.ts';
 import {
   columnSqlType,
   PARTITION_MS,
@@ -20,6 +19,7 @@ import {
   tableName,
 } from './partition.ts';
 import { type Reader, readGet, readHistogram, readSearch, readTop } from './read.ts';
+import { rollupBuildSql, rollupDropSql, rollupMarkSql } from './rollups.ts';
 import type { EventStore, HistogramRequest, SearchRequest, SearchResult, TopRequest } from './types.ts';
 
 const DELETE_CHUNK = 5000;

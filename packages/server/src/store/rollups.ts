@@ -84,9 +84,9 @@ export async function rollupCandidates(
   // seen[v] = per-part counts read so far (part -> n)
   const seen = new Map<unknown, Map<number, number>>();
   const note = (v: unknown, part: number, c: number) => {
-    let s = seen.get(v);
-    if (!s) seen.set(v, (s = new Map()));
-    s.set(part, c);
+    const s = seen.get(v);
+    if (s) s.set(part, c);
+    else seen.set(v, new Map([[part, c]]));
   };
   const lower = (v: unknown) => {
     let t = live.get(v) ?? 0;
