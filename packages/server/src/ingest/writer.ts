@@ -32,6 +32,7 @@ export class EventWriter {
   private idleWaiters: Array<() => void> = [];
   private closed = false;
   private roomWaiters: Array<() => void> = [];
+  private committed: Array<(events: KyokaEvent[]) => void> = [];
 
   constructor(
     private readonly store: EventStore,
@@ -41,6 +42,15 @@ export class EventWriter {
 
   get depth(): number {
     return this.queued;
+  }
+
+  /**
+   * Calls fn with every batch once it is durably stored (the detection pipeline hangs here).
+   * A listener's error is reported and never fails ingest. Re-sent duplicates are included:
+   * the store reports counts, not which events were new.
+   */
+  onCommitted(fn: (events: KyokaEvent[]) => void): void {
+    this.committed.push(fn);
   }
 
   /** Stores the events; resolves after commit. Rejects with 503 when the queue is full. */
@@ -129,6 +139,13 @@ export class EventWriter {
           end();
           this.metrics.storeBatch.observe(all.length);
           if (res.duplicates) this.metrics.duplicates.inc(res.duplicates);
+          for (const fn of this.committed) {
+            try {
+              fn(all);
+            } catch (err) {
+              console.error('kyoka: committed-events listener failed:', (err as Error).message);
+            }
+          }
           // Exact counts when the batch is one request; for coalesced batches the store only
           // knows totals, so each request hears how many of its events are now stored.
           if (batch.length === 1) batch[0]?.resolve?.(res);

@@ -4,6 +4,9 @@
  * them again is a no-op. Event partitions are not migrations: their DDL is generated per day
  * (see ddl.ts) from the same column list.
  */
+import { ALERTS_MIGRATION } from '../alerts/migration.ts';
+import { DECISIONS_MIGRATION } from '../decisions/migration.ts';
+import { RULES_MIGRATION } from '../detect/migration.ts';
 import type { Dialect } from '../search/sql-util.ts';
 
 export interface Migration {
@@ -61,6 +64,9 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   { version: 2, statements: hourRegistry },
   { version: 3, statements: sensorTables('INTEGER') },
   { version: 4, statements: rollupTables('INTEGER') },
+  { version: 5, statements: DECISIONS_MIGRATION.sqlite },
+  { version: 6, statements: ALERTS_MIGRATION.sqlite },
+  { version: 7, statements: RULES_MIGRATION.sqlite },
 ];
 
 export const PG_MIGRATIONS: Migration[] = [
@@ -87,6 +93,9 @@ export const PG_MIGRATIONS: Migration[] = [
   { version: 2, statements: hourRegistry },
   { version: 3, statements: sensorTables('BIGINT') },
   { version: 4, statements: rollupTables('BIGINT') },
+  { version: 5, statements: DECISIONS_MIGRATION.postgres },
+  { version: 6, statements: ALERTS_MIGRATION.postgres },
+  { version: 7, statements: RULES_MIGRATION.postgres },
 ];
 
 export function migrationsFor(d: Dialect): Migration[] {
