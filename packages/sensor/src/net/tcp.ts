@@ -6,7 +6,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { KyokaError } from '@kyoka/core';
-import type { ConnMeta, ServiceContext } from '../service/types.ts';
+import type { ConnMeta, HoneypotService, ServiceContext, ServicePort } from '../service/types.ts';
 import { parseProxyHeader, V2_MAX } from './proxy-protocol.ts';
 
 export interface TcpListenOptions {
@@ -146,4 +146,32 @@ function awaitProxyHeader(ctx: ServiceContext, o: TcpListenOptions, socket: Sock
     socket.resume();
   };
   socket.on('data', onData);
+}
+
+/**
+ * The common shape of a honeypot service: one TCP listener on `<name>.port` (default
+ * `defaultPort`), each connection handed to onConnection. Services with more moving parts
+ * (TLS, timers) build their HoneypotService themselves.
+ */
+export function tcpService(
+  ctx: ServiceContext,
+  name: string,
+  defaultPort: number,
+  onConnection: (socket: Socket, meta: ConnMeta) => void,
+  opts: { idleMs?: number } = {},
+): HoneypotService {
+  const ports: ServicePort[] = [{ port: ctx.conf.get<number>(`${name}.port`, defaultPort), transport: 'tcp' }];
+  let listener: TcpListener | null = null;
+  return {
+    name,
+    ports,
+    async start() {
+      listener = await listenTcp(ctx, { service: name, port: ports[0]!.port, idleMs: opts.idleMs, onConnection });
+      ports[0] = { port: listener.port, transport: 'tcp' };
+    },
+    async stop() {
+      await listener?.close();
+      listener = null;
+    },
+  };
 }

@@ -6,8 +6,8 @@
  * leading slash and HOST is the host= value, as OpenCanary records them.
  */
 import type { Socket } from 'node:net';
-import { listenTcp, type TcpListener } from '../../net/tcp.ts';
-import type { ConnMeta, ServiceFactory, ServicePort } from '../../service/types.ts';
+import { tcpService } from '../../net/tcp.ts';
+import type { ConnMeta, ServiceFactory } from '../../service/types.ts';
 
 const SERVICES = ['git-upload-pack', 'git-receive-pack', 'git-upload-archive'];
 
@@ -37,9 +37,6 @@ export function parseRequest(payload: Buffer): GitRequest | null {
 }
 
 export const factory: ServiceFactory = (ctx) => {
-  const ports: ServicePort[] = [{ port: ctx.conf.get<number>('git.port', 9418), transport: 'tcp' }];
-  let listener: TcpListener | null = null;
-
   function onConnection(socket: Socket, meta: ConnMeta): void {
     let buf: Buffer = Buffer.alloc(0);
     const fail = (what: string) => {
@@ -61,16 +58,5 @@ export const factory: ServiceFactory = (ctx) => {
     });
   }
 
-  return {
-    name: 'git',
-    ports,
-    async start() {
-      listener = await listenTcp(ctx, { service: 'git', port: (ports[0] as ServicePort).port, onConnection });
-      ports[0] = { port: listener.port, transport: 'tcp' };
-    },
-    async stop() {
-      await listener?.close();
-      listener = null;
-    },
-  };
+  return tcpService(ctx, 'git', 9418, onConnection);
 };

@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { type Document, Double, Long, ObjectId } from 'bson';
 import { LOGTYPE } from '../../log/logtypes.ts';
-import { listenTcp, type TcpListener } from '../../net/tcp.ts';
-import type { ConnMeta, HoneypotService, ServiceContext, ServiceFactory, ServicePort } from '../../service/types.ts';
+import { tcpService } from '../../net/tcp.ts';
+import type { ConnMeta, HoneypotService, ServiceContext, ServiceFactory } from '../../service/types.ts';
 import { OP_MSG, OP_QUERY, opMsg, opReply, parseMessage, pyRepr, type Request } from './wire.ts';
 
 const NAME = 'mongodb';
@@ -29,14 +29,11 @@ const WIRE: Record<string, number> = {
 };
 
 export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService => {
-  const port = ctx.conf.get<number>('mongodb.port', 27017);
   const version = String(ctx.conf.get<string>('mongodb.version', '7.0.14'));
   const parts = version.split('.').map((x) => Number.parseInt(x, 10) || 0);
   const maxWire = WIRE[`${parts[0]}.${parts[1]}`] ?? 21;
   const processId = new ObjectId();
   const gitVersion = randomBytes(20).toString('hex');
-  const ports: ServicePort[] = [{ port, transport: 'tcp' }];
-  let listener: TcpListener | null = null;
   let connectionId = 1 + Math.floor(Math.random() * 500);
   let nextRequestId = 1 + Math.floor(Math.random() * 1e6);
 
@@ -174,16 +171,5 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     });
   }
 
-  return {
-    name: NAME,
-    ports,
-    async start() {
-      listener = await listenTcp(ctx, { service: NAME, port, onConnection });
-      ports[0]!.port = listener.port;
-    },
-    async stop() {
-      await listener?.close();
-      listener = null;
-    },
-  };
+  return tcpService(ctx, 'mongodb', 27017, onConnection);
 };

@@ -9,8 +9,8 @@
 import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { LOGTYPE } from '../../log/logtypes.ts';
-import { listenTcp, type TcpListener } from '../../net/tcp.ts';
-import type { ConnMeta, HoneypotService, ServiceContext, ServiceFactory, ServicePort } from '../../service/types.ts';
+import { tcpService } from '../../net/tcp.ts';
+import type { ConnMeta, HoneypotService, ServiceContext, ServiceFactory } from '../../service/types.ts';
 import {
   loginError,
   parseLogin7,
@@ -29,15 +29,12 @@ const MAX_PENDING = 64 * 1024;
 const TDS_TYPES = new Set([0x01, 0x02, 0x03, 0x06, 0x07, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x80]);
 
 export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService => {
-  const port = ctx.conf.get<number>('mssql.port', 1433);
   const versionName = String(ctx.conf.get<string>('mssql.version', '2022'));
   const version = VERSIONS[versionName] ?? VERSIONS['2022']!;
   if (!VERSIONS[versionName]) ctx.debug(`mssql: unknown mssql.version ${versionName}, using 2022`);
   /** Kyoka addition: the name SQL Server reports in its error tokens. */
   const serverName = String(ctx.conf.get<string>('mssql.server_name', 'SQL01')).slice(0, 128);
   const prelogin = tdsPacket(TDS_RESPONSE, preloginReply(version));
-  const ports: ServicePort[] = [{ port, transport: 'tcp' }];
-  let listener: TcpListener | null = null;
 
   function onLogin(socket: Socket, meta: ConnMeta, msg: Buffer): void {
     const login = parseLogin7(msg);
@@ -115,16 +112,5 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     });
   }
 
-  return {
-    name: NAME,
-    ports,
-    async start() {
-      listener = await listenTcp(ctx, { service: NAME, port, onConnection });
-      ports[0]!.port = listener.port;
-    },
-    async stop() {
-      await listener?.close();
-      listener = null;
-    },
-  };
+  return tcpService(ctx, 'mssql', 1433, onConnection);
 };

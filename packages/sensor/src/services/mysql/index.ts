@@ -8,8 +8,8 @@
 import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { LOGTYPE } from '../../log/logtypes.ts';
-import { listenTcp, type TcpListener } from '../../net/tcp.ts';
-import type { ConnMeta, HoneypotService, ServiceContext, ServiceFactory, ServicePort } from '../../service/types.ts';
+import { tcpService } from '../../net/tcp.ts';
+import type { ConnMeta, HoneypotService, ServiceContext, ServiceFactory } from '../../service/types.ts';
 import { parseHandshakeResponse } from './packets.ts';
 
 const NAME = 'mysql';
@@ -64,14 +64,11 @@ function greeting(version: string, threadId: number): Buffer {
 }
 
 export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService => {
-  const port = ctx.conf.get<number>('mysql.port', 3306);
   const version = ctx.conf
     .get<string>('mysql.banner', '5.5.5-10.11.6-MariaDB-0+deb12u1')
     .replace(/[^\x20-\x7e]/g, '')
     .slice(0, 200);
   const logConnect = ctx.conf.get<boolean>('mysql.log_connection_made', false);
-  const ports: ServicePort[] = [{ port, transport: 'tcp' }];
-  let listener: TcpListener | null = null;
   let threadId = 1000 + randomInt(0x7fff);
 
   function deny(socket: Socket, meta: ConnMeta, seq: number, user: string, auth: Buffer): void {
@@ -132,16 +129,5 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     });
   }
 
-  return {
-    name: NAME,
-    ports,
-    async start() {
-      listener = await listenTcp(ctx, { service: NAME, port, onConnection });
-      ports[0]!.port = listener.port;
-    },
-    async stop() {
-      await listener?.close();
-      listener = null;
-    },
-  };
+  return tcpService(ctx, 'mysql', 3306, onConnection);
 };

@@ -6,8 +6,8 @@
  * Hand-written: no maintained library plays the server side of RDP's connection sequence.
  */
 import type { Socket } from 'node:net';
-import { listenTcp, type TcpListener } from '../../net/tcp.ts';
-import type { ConnMeta, ServiceFactory, ServicePort } from '../../service/types.ts';
+import { tcpService } from '../../net/tcp.ts';
+import type { ConnMeta, ServiceFactory } from '../../service/types.ts';
 
 export const X224_CC = Buffer.from('030000130ed000001234000209080002000000', 'hex');
 export const NEG_FAILURE = Buffer.from('0001000400010000052e', 'hex');
@@ -19,9 +19,6 @@ export function cookieUser(data: Buffer): string | null {
 }
 
 export const factory: ServiceFactory = (ctx) => {
-  const ports: ServicePort[] = [{ port: ctx.conf.get<number>('rdp.port', 3389), transport: 'tcp' }];
-  let listener: TcpListener | null = null;
-
   function onConnection(socket: Socket, meta: ConnMeta): void {
     let first = true;
     socket.on('data', (chunk: Buffer) => {
@@ -37,16 +34,5 @@ export const factory: ServiceFactory = (ctx) => {
     });
   }
 
-  return {
-    name: 'rdp',
-    ports,
-    async start() {
-      listener = await listenTcp(ctx, { service: 'rdp', port: (ports[0] as ServicePort).port, onConnection });
-      ports[0] = { port: listener.port, transport: 'tcp' };
-    },
-    async stop() {
-      await listener?.close();
-      listener = null;
-    },
-  };
+  return tcpService(ctx, 'rdp', 3389, onConnection);
 };

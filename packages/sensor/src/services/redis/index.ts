@@ -7,8 +7,8 @@
  */
 import type { Socket } from 'node:net';
 import { LOGTYPE } from '../../log/logtypes.ts';
-import { listenTcp, type TcpListener } from '../../net/tcp.ts';
-import type { ConnMeta, HoneypotService, ServiceContext, ServiceFactory, ServicePort } from '../../service/types.ts';
+import { tcpService } from '../../net/tcp.ts';
+import type { ConnMeta, HoneypotService, ServiceContext, ServiceFactory } from '../../service/types.ts';
 import { arityOk, COMMANDS } from './commands.ts';
 import { EMPTY, NEED_MORE, OK, type ParseOut, parseRequest } from './resp.ts';
 
@@ -59,10 +59,7 @@ export function replyFor(argv: string[], up: string): string {
 }
 
 export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService => {
-  const port = ctx.conf.get<number>('redis.port', 6379);
   const maxArg = ctx.conf.get<number>('redis.max_arg_length', 30);
-  const ports: ServicePort[] = [{ port, transport: 'tcp' }];
-  let listener: TcpListener | null = null;
 
   function logCommand(meta: ConnMeta, up: string, argv: string[]): void {
     let args = argv.length === 2 ? argv[1]! : argv.length < 2 ? '' : argv.slice(1).join(' ');
@@ -125,16 +122,5 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     });
   }
 
-  return {
-    name: NAME,
-    ports,
-    async start() {
-      listener = await listenTcp(ctx, { service: NAME, port, onConnection });
-      ports[0]!.port = listener.port;
-    },
-    async stop() {
-      await listener?.close();
-      listener = null;
-    },
-  };
+  return tcpService(ctx, 'redis', 6379, onConnection);
 };

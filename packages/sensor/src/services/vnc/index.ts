@@ -10,8 +10,8 @@
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { listenTcp, type TcpListener } from '../../net/tcp.ts';
-import type { ConnMeta, ServiceFactory, ServicePort } from '../../service/types.ts';
+import { tcpService } from '../../net/tcp.ts';
+import type { ConnMeta, ServiceFactory } from '../../service/types.ts';
 
 export const COMMON_PASSWORDS = ['111111', 'password', '123456', '1234', 'administrator', 'root', 'passw0rd'];
 export const NOT_IN_LIST = '<Password was not in the common list>';
@@ -57,9 +57,6 @@ const FAIL_OLD = Buffer.from([0, 0, 0, 1]);
 type State = 'version' | 'security' | 'auth' | 'done';
 
 export const factory: ServiceFactory = (ctx) => {
-  const ports: ServicePort[] = [{ port: ctx.conf.get<number>('vnc.port', 5900), transport: 'tcp' }];
-  let listener: TcpListener | null = null;
-
   function onConnection(socket: Socket, meta: ConnMeta): void {
     let state: State = 'version';
     let buf: Buffer = Buffer.alloc(0);
@@ -114,16 +111,5 @@ export const factory: ServiceFactory = (ctx) => {
     socket.write('RFB 003.008\n');
   }
 
-  return {
-    name: 'vnc',
-    ports,
-    async start() {
-      listener = await listenTcp(ctx, { service: 'vnc', port: (ports[0] as ServicePort).port, onConnection });
-      ports[0] = { port: listener.port, transport: 'tcp' };
-    },
-    async stop() {
-      await listener?.close();
-      listener = null;
-    },
-  };
+  return tcpService(ctx, 'vnc', 5900, onConnection);
 };
