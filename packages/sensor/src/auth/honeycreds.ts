@@ -7,11 +7,16 @@
  * username or a password. Stored passwords are plaintext or a passlib hash (pbkdf2_sha512, bcrypt,
  * sha512_crypt), verified by ./password-hash.ts.
  *
- * Verifying a bcrypt or sha512_crypt hash costs milliseconds to a second of CPU, and attackers
- * repeat the same dictionaries, so results are cached (bounded) per service.
+ * Verifying a hash costs milliseconds to a second of CPU, and attackers repeat the same
+ * dictionaries, so verdicts are cached (bounded) per service and concurrent checks of the same
+ * credentials share one verification. The hashing never runs on the main thread and is bounded
+ * (./verify-limit.ts): a source with too many checks pending, or a full queue, gets its attempt
+ * logged with `honeycred: false` at once and `<service>.honeycred_overload` counted, so a
+ * password spray can neither stall the sensor nor grow its memory.
  */
 import type { LogOptions, SensorConf } from '../service/types.ts';
-import { verifyPassword } from './password-hash.ts';
+import { isSlowHash, verifyPassword } from './password-hash.ts';
+import { limitedVerify } from './verify-limit.ts';
 
 export interface HoneyCred {
   username?: string;
@@ -20,7 +25,12 @@ export interface HoneyCred {
 
 export interface HoneycredChecker {
   /** `{ honeycred: bool }` for ctx.log, or undefined when OpenCanary writes no honeycred field. */
-  check(username: string | null | undefined, password: string | null | undefined): Promise<LogOptions | undefined>;
+  check(
+    username: string | null | undefined,
+    password: string | null | undefined,
+    /** The attacker's address, for the per-source cap on pending checks. */
+    source?: string,
+  ): Promise<LogOptions | undefined>;
 }
 
 const CACHE_MAX = 4096;
@@ -59,22 +69,50 @@ export async function testManyCreds(
   return false;
 }
 
+/** Whether checking these credentials would hash anything (else the verdict is computed inline). */
+function needsHash(creds: HoneyCred[], username?: string | null, password?: string | null): boolean {
+  if (password === undefined || password === null) return false;
+  return creds.some(
+    (c) => (c.username === undefined || c.username === username) && c.password !== undefined && isSlowHash(c.password),
+  );
+}
+
 /** The checker for `service`, or null when it has no honeycreds (then records carry no honeycred field). */
-export function honeycredChecker(conf: SensorConf, service: string): HoneycredChecker | null {
+export function honeycredChecker(
+  conf: SensorConf,
+  service: string,
+  count?: (service: string, what: string) => void,
+): HoneycredChecker | null {
   const creds = readHoneycreds(conf, service);
   if (creds.length === 0) return null;
   const cache = new Map<string, boolean>();
+  const inflight = new Map<string, Promise<boolean>>();
+  const remember = (key: string, hit: boolean) => {
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(key, hit);
+  };
   return {
-    async check(username, password) {
+    async check(username, password, source = '') {
       if (!username && !password) return undefined;
       const key = `${username ?? '\u0000n'}\u0000${password ?? '\u0000n'}`;
-      let hit = cache.get(key);
-      if (hit === undefined) {
-        hit = await testManyCreds(creds, username, password);
-        if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
-        cache.set(key, hit);
+      const hit = cache.get(key);
+      if (hit !== undefined) return { honeycred: hit };
+      let p = inflight.get(key);
+      if (!p) {
+        const job = () => testManyCreds(creds, username, password);
+        const started = needsHash(creds, username, password) ? limitedVerify(source, job) : job();
+        if (!started) {
+          count?.(service, 'honeycred_overload');
+          return { honeycred: false };
+        }
+        p = started.then((v) => {
+          inflight.delete(key);
+          remember(key, v);
+          return v;
+        });
+        inflight.set(key, p);
       }
-      return { honeycred: hit };
+      return { honeycred: await p };
     },
   };
 }

@@ -114,6 +114,15 @@ export class SpoolHandler implements LogHandler {
     this.timer.unref();
   }
 
+  /** The server answered again (a heartbeat got through): retry now instead of after the backoff. */
+  retryNow(): void {
+    if (this.backoff === 0 || this.closed) return;
+    this.backoff = 0;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.schedule(0);
+  }
+
   /** Seals, fsyncs and ships every segment, oldest first; stops at the first failure and retries later. */
   private async flush(): Promise<void> {
     if (this.fd !== null) {

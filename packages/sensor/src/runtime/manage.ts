@@ -112,6 +112,8 @@ export interface HeartbeatSource {
   /** Applies a config the server sent; throws when it does not validate. */
   applyRemote(r: RemoteConf): Promise<void>;
   debug(msg: string): void;
+  /** Called after every heartbeat the server accepted (the spool retries at once). */
+  reachable?(): void;
 }
 
 /** Heartbeats until stop(); one request at a time, never overlapping. */
@@ -130,10 +132,12 @@ export function startHeartbeat(creds: Credentials, seconds: number, src: Heartbe
         version: src.version,
         services,
         stats: { events_total: src.eventsTotal(), counters: src.counters() },
-        config_version: src.configVersion(),
+        // the server takes an integer (0: nothing applied yet), not null
+        config_version: Number(src.configVersion() ?? 0) || 0,
       },
       creds.api_key,
     );
+    src.reachable?.();
     if (r.conf && typeof r.conf === 'object')
       await src.applyRemote({
         conf: r.conf as Record<string, unknown>,

@@ -106,15 +106,16 @@ export async function runSensor(o: RunSensorOptions): Promise<RunningSensor> {
   };
   const extra: LogHandler[] = [];
   const apiKey = creds?.api_key ?? null;
-  if (serverUrl && apiKey)
-    extra.push(
-      new SpoolHandler({
-        dir: join(stateDir, 'spool'),
-        serverUrl,
-        apiKey: () => apiKey,
-        env: { count: countSpool, debug, stateDir },
-      }),
-    );
+  const spool =
+    serverUrl && apiKey
+      ? new SpoolHandler({
+          dir: join(stateDir, 'spool'),
+          serverUrl,
+          apiKey: () => apiKey,
+          env: { count: countSpool, debug, stateDir },
+        })
+      : null;
+  if (spool) extra.push(spool);
   if (o.sink) extra.push(sinkHandler(o.sink));
 
   const runtime = new SensorRuntime(conf, { defaultStateDir: stateDir, dev: o.dev, extraHandlers: extra, debug });
@@ -137,6 +138,7 @@ export async function runSensor(o: RunSensorOptions): Promise<RunningSensor> {
         saveLastConf(stateDir, r);
       },
       debug,
+      reachable: () => spool?.retryNow(),
     });
   }
 

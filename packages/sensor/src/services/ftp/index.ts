@@ -24,7 +24,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
   const port = ctx.conf.get<number>('ftp.port', 21);
   const banner = String(ctx.conf.get<string>('ftp.banner', '(vsFTPd 3.0.3)'));
   const logInitiated = ctx.conf.get<boolean>('ftp.log_auth_attempt_initiated', false) === true;
-  const honey = honeycredChecker(ctx.conf, NAME);
+  const honey = honeycredChecker(ctx.conf, NAME, ctx.count);
   const welcome = Buffer.from(`220 ${banner}\r\n`, 'utf8');
   const ports: ServicePort[] = [{ port, transport: 'tcp' }];
   let listener: TcpListener | null = null;
@@ -83,7 +83,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
         ctx.log(meta, LOGTYPE.FTP_LOGIN_ATTEMPT, logdata);
         return reply('530 Sorry, Authentication failed.');
       }
-      return honey.check(username, arg).then((opts) => {
+      return honey.check(username, arg, meta.src_host).then((opts) => {
         ctx.log(meta, LOGTYPE.FTP_LOGIN_ATTEMPT, logdata, opts);
         reply('530 Sorry, Authentication failed.');
       });

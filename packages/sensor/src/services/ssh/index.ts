@@ -72,7 +72,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
   const methods: AuthenticationType[] = kbdInteractive
     ? ['publickey', 'password', 'keyboard-interactive']
     : ['publickey', 'password'];
-  const honey: HoneycredChecker | null = honeycredChecker(ctx.conf, NAME);
+  const honey: HoneycredChecker | null = honeycredChecker(ctx.conf, NAME, ctx.count);
   const ports: ServicePort[] = [{ port, transport: 'tcp' }];
   let listener: TcpListener | null = null;
   let hostKeys: Record<string, ParsedKey> = {};
@@ -113,7 +113,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
       fail(client, c, a, delayMs);
       return;
     }
-    honey.check(username, password).then((opts) => {
+    honey.check(username, password, c.meta.src_host).then((opts) => {
       ctx.log(c.meta, LOGTYPE.SSH_LOGIN_ATTEMPT, logdata, opts);
       fail(client, c, a, delayMs);
     });

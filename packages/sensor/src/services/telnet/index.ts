@@ -46,7 +46,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
   const port = ctx.conf.get<number>('telnet.port', 23);
   const bannerText = String(ctx.conf.get<string>('telnet.banner', ''));
   const logConnection = ctx.conf.get<boolean>('telnet.log_tcp_connection', false) === true;
-  const honey = honeycredChecker(ctx.conf, NAME);
+  const honey = honeycredChecker(ctx.conf, NAME, ctx.count);
   const negotiation = Buffer.concat([NEGOTIATION, Buffer.from('\r\n')]);
   const prompt = Buffer.concat([
     telnetText(bannerText ? `${bannerText}\n` : ''),
@@ -124,7 +124,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
           failReply();
           return;
         }
-        return honey.check(username, text).then((opts) => {
+        return honey.check(username, text, meta.src_host).then((opts) => {
           ctx.log(meta, LOGTYPE.TELNET_LOGIN_ATTEMPT, logdata, opts);
           failReply();
         });
