@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildRecord, formatLine, pyDumps, pyFloat, pyTime } from './format.ts';
+import { buildRecord, formatLine, pyDumps, pyFloat, pyTime, recordJson } from './format.ts';
 
 // 2024-03-05 07:08:09.012345 UTC, in microseconds
 const T = Date.UTC(2024, 2, 5, 7, 8, 9) * 1000 + 12345;
@@ -64,4 +64,26 @@ test('nested objects, lists, floats, null and booleans as Python writes them', (
 
 test('timestamps: YYYY-MM-DD HH:MM:SS.ffffff, zero padded', () => {
   assert.equal(pyTime(new Date(Date.UTC(2024, 0, 2, 3, 4, 5)), true, 7), '2024-01-02 03:04:05.000007');
+});
+
+test('the envelope fast path writes exactly what the generic encoder writes', () => {
+  const cases = [
+    buildRecord('n', conn, 6001, { PASSWORD: 'admin1', USERNAME: 'admin' }, { honeycred: false }, T),
+    buildRecord('nöde', null, 17001, { CMD: 'PING', ARGS: '' }, undefined, T),
+    buildRecord('n', conn, 15001, { HEADERS: { '\u{1f600}': ['x'], '\uffff': ['y'], a: [] } }, undefined, T),
+  ];
+  for (const rec of cases) assert.equal(recordJson(rec), pyDumps(rec));
+});
+
+test('timestamps: the per-second prefix cache follows the clock, UTC and local apart', () => {
+  const a = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 999));
+  const b = new Date(Date.UTC(2024, 0, 2, 3, 4, 6, 0));
+  assert.equal(pyTime(a, true, 999_000), '2024-01-02 03:04:05.999000');
+  assert.equal(pyTime(b, true, 0), '2024-01-02 03:04:06.000000');
+  assert.equal(pyTime(a, true, 999_999), '2024-01-02 03:04:05.999999');
+  const local = (d: Date) =>
+    `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ` +
+    `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${String(d.getSeconds()).padStart(2, '0')}`;
+  assert.equal(pyTime(b, false, 42), `${local(b)}.000042`);
+  assert.equal(pyTime(a, false, 42), `${local(a)}.000042`);
 });

@@ -81,9 +81,7 @@ export function pyDumps(v: unknown, depth = 0): string {
   }
   if (Buffer.isBuffer(v)) return pyString(v.toString('latin1'));
   const o = v as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort(cmpCodePoints);
+  const keys = sortedKeys(o);
   if (keys.length === 0) return '{}';
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
@@ -91,6 +89,21 @@ export function pyDumps(v: unknown, depth = 0): string {
     out += `${i ? ', ' : ''}${pyString(k)}: ${pyDumps(o[k], depth + 1)}`;
   }
   return `${out}}`;
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** The defined keys of `o` in Python's order (hot path: the default sort unless a key has a surrogate). */
+function sortedKeys(o: Record<string, unknown>): string[] {
+  let keys = Object.keys(o);
+  for (const k of keys)
+    if (o[k] === undefined) {
+      keys = keys.filter((x) => o[x] !== undefined);
+      break;
+    }
+  if (keys.length < 2) return keys;
+  for (const k of keys) if (SURROGATE.test(k)) return keys.sort(cmpCodePoints);
+  return keys.sort();
 }
 
 /** Python sorts str keys by code point; JS sorts by UTF-16 unit (differs only past U+FFFF). */
@@ -110,12 +123,36 @@ function pad(n: number, w: number): string {
   return String(n).padStart(w, '0');
 }
 
-/** `YYYY-MM-DD HH:MM:SS.ffffff` (Python's %f: microseconds; JS has milliseconds, so the last 3 digits come from hrtime). */
-export function pyTime(d: Date, utc: boolean, micros: number): string {
+/** `YYYY-MM-DD HH:MM:SS.` per whole second, for UTC and local time: records arrive many per second. */
+const prefixCache = { utcSec: Number.NaN, utc: '', localSec: Number.NaN, local: '' };
+
+function secondPrefix(d: Date, utc: boolean): string {
   const [y, mo, da, h, mi, s] = utc
     ? [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]
     : [d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds()];
-  return `${y}-${pad(mo, 2)}-${pad(da, 2)} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(micros, 6)}`;
+  return `${y}-${pad(mo, 2)}-${pad(da, 2)} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.`;
+}
+
+/** `YYYY-MM-DD HH:MM:SS.ffffff` (Python's %f: microseconds; JS has milliseconds, so the last 3 digits come from hrtime). */
+export function pyTime(d: Date, utc: boolean, micros: number): string {
+  const sec = Math.floor(d.getTime() / 1000);
+  const c = prefixCache;
+  let prefix: string;
+  if (utc) {
+    if (sec !== c.utcSec) {
+      c.utc = secondPrefix(d, true);
+      c.utcSec = sec;
+    }
+    prefix = c.utc;
+  } else {
+    if (sec !== c.localSec) {
+      c.local = secondPrefix(d, false);
+      c.localSec = sec;
+    }
+    prefix = c.local;
+  }
+  const us = micros >= 0 && micros < 1_000_000 ? String(1_000_000 + micros).slice(1) : pad(micros, 6);
+  return prefix + us;
 }
 
 /** The record as OpenCanary's sanitizeLog completes it (before JSON). */
@@ -168,7 +205,25 @@ export function buildRecord(
   return rec;
 }
 
+function scalar(v: unknown): string {
+  return typeof v === 'string' ? pyString(v) : pyDumps(v);
+}
+
+/**
+ * pyDumps(rec) for the record envelope, without sorting its keys on every record: the envelope's
+ * keys are fixed, written here in Python's sorted order (honeycred only when set).
+ */
+export function recordJson(rec: OpenCanaryRecord): string {
+  const honey = rec.honeycred === undefined ? '' : `"honeycred": ${pyDumps(rec.honeycred)}, `;
+  return (
+    `{"dst_host": ${scalar(rec.dst_host)}, "dst_port": ${scalar(rec.dst_port)}, ${honey}` +
+    `"local_time": ${scalar(rec.local_time)}, "local_time_adjusted": ${scalar(rec.local_time_adjusted)}, ` +
+    `"logdata": ${pyDumps(rec.logdata, 1)}, "logtype": ${scalar(rec.logtype)}, "node_id": ${scalar(rec.node_id)}, ` +
+    `"src_host": ${scalar(rec.src_host)}, "src_port": ${scalar(rec.src_port)}, "utc_time": ${scalar(rec.utc_time)}}`
+  );
+}
+
 /** The line OpenCanary writes for a record (with the trailing newline). */
 export function formatLine(rec: OpenCanaryRecord): string {
-  return `${pyDumps(rec)}\n`;
+  return `${recordJson(rec)}\n`;
 }

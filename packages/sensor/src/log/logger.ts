@@ -8,7 +8,7 @@ import { KyokaError } from '@kyoka/core';
 import type { ConnMeta, LogOptions, SensorConf } from '../service/types.ts';
 import { lineToEvents, sinkHandler } from './events.ts';
 import { createFilter } from './filters.ts';
-import { buildRecord, pyDumps } from './format.ts';
+import { buildRecord, recordJson } from './format.ts';
 import { makeFormatter } from './handlers/format-string.ts';
 import { slackHandler, teamsHandler, webhookHandler } from './handlers/http.ts';
 import { fileHandler, streamHandler } from './handlers/local.ts';
@@ -94,7 +94,7 @@ export function createLogger(o: LoggerOptions): SensorLogger {
   const log: SensorLogger['log'] = (conn, logtype, logdata, opts) => {
     if (filter.ignored(conn?.src_host ?? '', logtype)) return;
     const rec = buildRecord(o.nodeId, conn, logtype, logdata, opts);
-    const line = pyDumps(rec);
+    const line = recordJson(rec);
     total++;
     for (const h of handlers) {
       try {
