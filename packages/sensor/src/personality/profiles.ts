@@ -15,7 +15,8 @@ const debian12: Profile = Object.freeze({
   'https.banner': 'Apache/2.4.62 (Debian)',
   'httpproxy.skin': 'squid',
   'httpproxy.banner': 'squid/5.7',
-  'mysql.banner': '10.11.6-MariaDB-0+deb12u1',
+  // MariaDB 10.x puts 5.5.5- in front on the wire (clients strip it); nmap expects it
+  'mysql.banner': '5.5.5-10.11.6-MariaDB-0+deb12u1',
   'mongodb.version': '7.0.14',
   'redis.version': '7.0.15',
   'telnet.banner': 'Debian GNU/Linux 12',
