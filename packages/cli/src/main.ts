@@ -1,35 +1,52 @@
 /** The `kyoka` command: one binary, several roles. */
 
 import { KyokaError } from '@kyoka/core';
-import { VERSION } from '@kyoka/server/app';
+import { VERSION } from '@kyoka/core/version';
 import { Command } from 'commander';
-import { keysCommand } from './keys.ts';
-import { sensorCommand } from './sensor.ts';
-import { sensorsCommand } from './sensors.ts';
-import { serveCommand } from './serve.ts';
-import { usersCommand } from './users.ts';
 
 const program = new Command('kyoka')
   .description('Kyoka: honeypots, deception, detection and response in one self-hosted platform')
   .version(VERSION, '-v, --version')
   .showHelpAfterError();
 
-program.addCommand(
-  serveCommand(
-    'start',
-    'All-in-one on this machine: server + console with embedded storage (SQLite), syslog listening',
-  ),
-);
-program.addCommand(
-  serveCommand(
-    'server',
-    'The server role alone (API, console, ingest); shares PostgreSQL with other servers when --db is set',
-  ),
-);
-program.addCommand(sensorCommand());
-program.addCommand(keysCommand());
-program.addCommand(usersCommand());
-program.addCommand(sensorsCommand());
+// A honeypot node runs only `kyoka sensor`: loading the server's modules too would cost it
+// ~60 MB of memory and seconds of start-up for nothing.
+if (process.argv[2] === 'sensor') {
+  program.addCommand((await import('./sensor.ts')).sensorCommand());
+} else {
+  const [
+    { serveCommand },
+    { sensorCommand },
+    { keysCommand },
+    { usersCommand },
+    { sensorsCommand },
+    { decisionsCommand },
+  ] = await Promise.all([
+    import('./serve.ts'),
+    import('./sensor.ts'),
+    import('./keys.ts'),
+    import('./users.ts'),
+    import('./sensors.ts'),
+    import('./decisions.ts'),
+  ]);
+  program.addCommand(
+    serveCommand(
+      'start',
+      'All-in-one on this machine: server + console with embedded storage (SQLite), syslog listening',
+    ),
+  );
+  program.addCommand(
+    serveCommand(
+      'server',
+      'The server role alone (API, console, ingest); shares PostgreSQL with other servers when --db is set',
+    ),
+  );
+  program.addCommand(sensorCommand());
+  program.addCommand(keysCommand());
+  program.addCommand(usersCommand());
+  program.addCommand(sensorsCommand());
+  program.addCommand(decisionsCommand());
+}
 
 try {
   await program.parseAsync(process.argv);

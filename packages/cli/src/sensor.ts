@@ -7,9 +7,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KyokaError } from '@kyoka/core';
+import { VERSION } from '@kyoka/core/version';
 import { CONFIG_NAME, defaultConfigText } from '@kyoka/sensor/config/index';
 import { describeStatus, runSensor } from '@kyoka/sensor/runtime/index';
-import { VERSION } from '@kyoka/server/app';
 import { Command } from 'commander';
 
 interface SensorFlags {

@@ -7,17 +7,20 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { KyokaError } from '@kyoka/core';
+import { VERSION } from '@kyoka/core/version';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { alertsPlugin } from './alerts/index.ts';
 import { authRoutes } from './api/auth-routes.ts';
 import { eventsRoutes } from './api/events-routes.ts';
 import { keysRoutes } from './api/keys-routes.ts';
 import { searchRoutes } from './api/search-routes.ts';
 import { resolvePrincipal } from './auth/plugin.ts';
 import type { ServerContext } from './context.ts';
+import { decisionsPlugin } from './decisions/index.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { sensorsPlugin } from './sensors/index.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 const CONSOLE_DIR = fileURLToPath(new URL('../../console/dist/', import.meta.url));
 
@@ -77,6 +80,8 @@ export async function buildApp(ctx: ServerContext, opts: { consoleDir?: string }
   await app.register(async (s) => searchRoutes(s, ctx));
   await app.register(async (s) => keysRoutes(s, ctx));
   await app.register(async (s) => sensorsPlugin(s, ctx));
+  await app.register(async (s) => decisionsPlugin(s, ctx));
+  await app.register(async (s) => alertsPlugin(s, ctx));
   await serveConsole(app, opts.consoleDir ?? CONSOLE_DIR);
   return app;
 }
