@@ -3,10 +3,17 @@ import type { Role } from '../store/types.ts';
 export const ROLES: readonly Role[] = ['admin', 'analyst', 'read-only', 'ingest', 'sensor', 'bouncer'];
 
 /** What each role may do. Permissions are checked per route; one table keeps them reviewable. */
-export type Permission = 'events:write' | 'events:read' | 'keys:manage' | 'users:manage' | 'decisions:read';
+export type Permission =
+  | 'events:write'
+  | 'events:read'
+  | 'keys:manage'
+  | 'users:manage'
+  | 'decisions:read'
+  /** rules, decisions, alerts and notification channels */
+  | 'detection:manage';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['events:write', 'events:read', 'keys:manage', 'users:manage', 'decisions:read'],
+  admin: ['events:write', 'events:read', 'keys:manage', 'users:manage', 'decisions:read', 'detection:manage'],
   analyst: ['events:read', 'decisions:read'],
   'read-only': ['events:read'],
   ingest: ['events:write'],
