@@ -9,7 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { KyokaError } from '@kyoka/core';
 import { VERSION } from '@kyoka/core/version';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import { alertsPlugin } from './alerts/index.ts';
+import { alertsPlugin, openAlertService } from './alerts/index.ts';
 import { authRoutes } from './api/auth-routes.ts';
 import { eventsRoutes } from './api/events-routes.ts';
 import { keysRoutes } from './api/keys-routes.ts';
@@ -17,6 +17,7 @@ import { searchRoutes } from './api/search-routes.ts';
 import { resolvePrincipal } from './auth/plugin.ts';
 import type { ServerContext } from './context.ts';
 import { decisionsPlugin } from './decisions/index.ts';
+import { detectPlugin } from './detect/plugin.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { sensorsPlugin } from './sensors/index.ts';
 
@@ -81,7 +82,11 @@ export async function buildApp(ctx: ServerContext, opts: { consoleDir?: string }
   await app.register(async (s) => keysRoutes(s, ctx));
   await app.register(async (s) => sensorsPlugin(s, ctx));
   await app.register(async (s) => decisionsPlugin(s, ctx));
-  await app.register(async (s) => alertsPlugin(s, ctx));
+  // one alert service shared by the alert API and the detection pipeline that raises alerts
+  const alerts = await openAlertService(ctx, { onError: (err, what) => app.log.error({ err }, `${what} failed`) });
+  app.addHook('onClose', alerts.close);
+  await app.register(async (s) => alertsPlugin(s, ctx, { service: alerts.service }));
+  await app.register(async (s) => detectPlugin(s, ctx, alerts.service));
   await serveConsole(app, opts.consoleDir ?? CONSOLE_DIR);
   return app;
 }

@@ -93,6 +93,24 @@ export const ConfigSchema = T.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    detect: T.Object(
+      {
+        /** Extra rules directory (YAML), loaded after the built-in rules/ and watched for changes. */
+        rulesDir: T.String({ default: '' }),
+        /** Never alert on or decide against these: addresses/CIDRs, user names, sensor names. */
+        whitelist: T.Object(
+          {
+            ips: T.Array(T.String(), { default: [] }),
+            users: T.Array(T.String(), { default: [] }),
+            sensors: T.Array(T.String(), { default: [] }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+        /** Threshold buckets kept in memory at most (least recently used dropped first). */
+        maxBuckets: T.Integer({ minimum: 1000, default: 100_000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     log: T.Object(
       {
         level: T.Union(

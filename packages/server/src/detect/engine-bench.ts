@@ -1,0 +1,100 @@
+/**
+ * Rule engine throughput (not a test): 200 rules (the built-in pack plus generated Sigma-style
+ * rules: most pinned to an event.action or dataset, 20 unindexed keyword/CIDR/wildcard rules)
+ * over a mix of parsed sshd / vsftpd / rsyncd / OpenCanary events from 5,000 sources, batches
+ * of 1,000. Generated rules are candidates for real events but rarely match (as in
+ * production), so the figure is the cost of evaluating rules. Prints events per CPU-second
+ * with and without the prefilter.
+ *   node --import tsx packages/server/src/detect/engine-bench.ts
+ */
+import type { KyokaEvent } from '@kyoka/core';
+import { createEngine } from './engine.ts';
+import { loadRuleSources } from './load.ts';
+import { oc, opencanaryLines, programLines, syslogLines } from './replay-helpers.ts';
+import { BUILTIN_RULES_DIR, readRulesDir } from './rules-dir.ts';
+import type { CompiledRule } from './types.ts';
+
+const ACTIONS = [
+  'sshd.login_failure',
+  'ssh.login_attempt',
+  'vsftpd.login_failure',
+  'rsyncd.list',
+  'redis.command',
+  'http.get',
+];
+const DATASETS = ['sshd', 'opencanary', 'vsftpd', 'rsyncd', 'sudo'];
+
+function generated(n: number): string {
+  const docs: string[] = [];
+  for (let i = 0; i < n; i++) {
+    let det: string;
+    if (i < n - 60) {
+      // every rule is a candidate for some events (real actions), few match (as in production)
+      const action = ACTIONS[i % ACTIONS.length];
+      det = `  sel:\n    event.action: ${action}\n  who:\n    user.name|startswith: 'svc_${i}'\n  condition: sel and who\n`;
+    } else if (i < n - 20) {
+      det = `  sel:\n    event.dataset: ${DATASETS[i % DATASETS.length]}\n  kw:\n    message|contains|all: ['needle${i}', 'x']\n  condition: sel and kw\n`;
+    } else if (i % 2 === 0) {
+      det = `  keywords:\n    - 'exploit_${i}'\n    - '*payload_${i}*'\n  condition: keywords\n`;
+    } else {
+      det = `  net:\n    source.ip|cidr: ['100.64.${i}.0/24', '2001:db8:${i}::/48']\n  u:\n    user.name: 'adm?n_${i}*'\n  condition: net or u\n`;
+    }
+    docs.push(`title: bench ${i}\nid: bench-${i}\nlevel: low\ndetection:\n${det}`);
+  }
+  return docs.join('---\n');
+}
+
+function events(total: number): KyokaEvent[] {
+  const base: KyokaEvent[] = [];
+  for (let s = 0; s < 50; s++) {
+    const ip = `198.51.${s >> 8}.${s & 255}`;
+    base.push(
+      ...syslogLines([
+        `Nov 21 10:00:00 web1 sshd[1]: Failed password for invalid user u${s} from ${ip} port 4000 ssh2`,
+      ]),
+      ...syslogLines([`Nov 21 10:00:00 web1 sshd[1]: Accepted publickey for alice from ${ip} port 4001 ssh2`]),
+      ...programLines('vsftpd', [`[ftp] FAIL LOGIN: Client "${ip}"`]),
+      ...programLines('rsyncd', [`module-list request from UNKNOWN (${ip})`]),
+      ...opencanaryLines([
+        oc(4002, ip, 22, { USERNAME: 'root', PASSWORD: 'x' }),
+        oc(17001, ip, 6379, { CMD: 'GET', ARGS: 'k' }),
+        oc(3000, ip, 80, { PATH: '/', USERAGENT: 'curl' }),
+        oc(5001, ip, 22, { PROTO: 'TCP' }),
+      ]),
+    );
+  }
+  const out: KyokaEvent[] = [];
+  for (let i = 0; i < total; i++) {
+    const b = base[i % base.length] as KyokaEvent;
+    const n = i % 5000;
+    out.push({ ...b, id: `e${i}`, source: { ...b.source, ip: `203.0.${n >> 8}.${n & 255}` } });
+  }
+  return out;
+}
+
+function run(rules: CompiledRule[], evs: KyokaEvent[]): { perCpuSec: number; detections: number } {
+  const e = createEngine({ rules, now: () => 1_800_000_000_000 });
+  for (let i = 0; i < 20_000; i += 1000) e.process(evs.slice(i, i + 1000)); // warm-up
+  let detections = 0;
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < evs.length; i += 1000) detections += e.process(evs.slice(i, i + 1000)).length;
+  const used = process.cpuUsage(cpu);
+  return { perCpuSec: evs.length / ((used.user + used.system) / 1e6), detections };
+}
+
+const builtin = loadRuleSources(readRulesDir(BUILTIN_RULES_DIR).sources).rules;
+const gen = loadRuleSources([{ name: 'bench', text: generated(200 - builtin.length) }]);
+if (gen.errors.length > 0) throw new Error(JSON.stringify(gen.errors));
+const rules = [...builtin, ...gen.rules];
+const evs = events(Number(process.argv[2] ?? 200_000));
+const indexed = run(rules, evs);
+const unindexed = run(
+  rules.map((r) => ({ ...r, index: undefined })),
+  evs,
+);
+const pack = run(builtin, evs);
+console.log(`rules: ${rules.length} (${rules.filter((r) => !r.index).length} unindexed), events: ${evs.length}`);
+console.log('mode          events/CPU-s   detections');
+console.log(`prefilter     ${Math.round(indexed.perCpuSec).toString().padStart(12)}   ${indexed.detections}`);
+console.log(`built-ins (${builtin.length}) ${Math.round(pack.perCpuSec).toString().padStart(9)}   ${pack.detections}`);
+console.log(`no prefilter  ${Math.round(unindexed.perCpuSec).toString().padStart(12)}   ${unindexed.detections}`);
