@@ -4,11 +4,14 @@ import { useEffect } from 'react';
 import { safeNext, useSession } from './api/session.tsx';
 import { AppHeader } from './components/app-header.tsx';
 import { navigate, useLocation } from './lib/router.ts';
+import { AlertsPage } from './pages/alerts-page.tsx';
+import { DecisionsPage } from './pages/decisions-page.tsx';
 import { HoneypotPage } from './pages/honeypot-page.tsx';
 import { KeysPage } from './pages/keys-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
+import { RulesPage } from './pages/rules-page.tsx';
 import { SearchPage } from './pages/search-page.tsx';
 import { SensorsPage } from './pages/sensors-page.tsx';
 import { TemplatesPage } from './pages/templates-page.tsx';
@@ -26,6 +29,12 @@ function Page({ path }: { path: string }) {
       return <SensorsPage />;
     case '/templates':
       return <TemplatesPage />;
+    case '/alerts':
+      return <AlertsPage />;
+    case '/rules':
+      return <RulesPage />;
+    case '/decisions':
+      return <DecisionsPage />;
     case '/honeypot':
       return <HoneypotPage />;
     default:

@@ -8,6 +8,9 @@ import { Logo } from './logo.tsx';
 const NAV = [
   { path: '/', key: 'nav.overview' },
   { path: '/search', key: 'nav.search' },
+  { path: '/alerts', key: 'nav.alerts' },
+  { path: '/rules', key: 'nav.rules' },
+  { path: '/decisions', key: 'nav.decisions' },
   { path: '/honeypot', key: 'nav.honeypot' },
   { path: '/sensors', key: 'nav.sensors' },
   { path: '/templates', key: 'nav.templates' },
