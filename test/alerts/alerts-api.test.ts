@@ -43,7 +43,8 @@ describe('alerts API', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${k.ingestKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        event: { action: 'ftp.login_attempt', dataset: 'opencanary' },
+        // no built-in rule matches this event: the alerts below are the test's own
+        event: { action: 'test.login', dataset: 'alerts-test' },
         source: { ip: '198.51.100.23' },
         user: { name: 'root' },
       }),

@@ -45,57 +45,66 @@ export async function detectPlugin(app: FastifyInstance, ctx: ServerContext, ale
   await manager.reload();
   manager.watch();
 
-  let chain: Promise<void> = Promise.resolve();
-  const handle = async (d: Detection): Promise<void> => {
-    let decisionId: number | undefined;
-    if (d.decision) {
-      try {
-        const row = await decisions.create({
-          value: d.decision.value,
-          type: d.decision.type,
-          duration_ms: d.decision.duration_ms,
-          origin: 'kyoka',
-          reason: d.rule.title,
-          scenario: d.rule.id,
-        });
-        decisionId = row.id;
-      } catch (err) {
-        // a whitelisted value is refused by the service: that is the whitelist working
-        if ((err as { code?: string }).code !== 'KYOKA_E_FORBIDDEN') throw err;
-      }
-    }
-    if (d.alert) {
-      await alerts.raise({
-        rule: { id: d.rule.id, title: d.rule.title, severity: d.rule.severity, tags: d.rule.tags },
-        key: d.key,
-        group: d.group,
-        count: d.count,
-        events: d.events,
-        first: d.first,
-        last: d.last,
-        decisionId,
+  // One queue: each service holds its own SQLite connection, and two transactions interleaving
+  // at await points would find the database locked. Within a batch decisions go first: they are
+  // what enforcement points wait for; the alerts follow with the decision ids.
+  let queue: Promise<void> = Promise.resolve();
+  const decide = async (d: Detection): Promise<number | undefined> => {
+    if (!d.decision) return undefined;
+    try {
+      const row = await decisions.create({
+        value: d.decision.value,
+        type: d.decision.type,
+        duration_ms: d.decision.duration_ms,
+        origin: 'kyoka',
+        reason: d.rule.title,
+        scenario: d.rule.id,
       });
+      return row.id;
+    } catch (err) {
+      // a whitelisted value is refused by the service: that is the whitelist working
+      if ((err as { code?: string }).code !== 'KYOKA_E_FORBIDDEN')
+        app.log.error({ err }, `decision of ${d.rule.id} could not be recorded`);
+      return undefined;
     }
   };
   ctx.ingest.writer.onCommitted((events) => {
     const found = engine.process(events);
     if (!found.length) return;
-    chain = chain.then(async () => {
-      for (const d of found) {
+    queue = queue.then(async () => {
+      const ids: Array<number | undefined> = [];
+      for (const d of found) ids.push(await decide(d));
+      for (let i = 0; i < found.length; i++) {
+        const d = found[i] as Detection;
+        if (!d.alert) continue;
         try {
-          await handle(d);
+          await alerts.raise({
+            rule: { id: d.rule.id, title: d.rule.title, severity: d.rule.severity, tags: d.rule.tags },
+            key: d.key,
+            group: d.group,
+            count: d.count,
+            events: d.events,
+            first: d.first,
+            last: d.last,
+            decisionId: ids[i],
+          });
         } catch (err) {
-          app.log.error({ err }, `detection ${d.rule.id} could not be recorded`);
+          app.log.error({ err }, `alert of ${d.rule.id} could not be recorded`);
         }
       }
     });
   });
 
-  const runtime: DetectionRuntime = { engine, manager, repo, idle: () => chain };
+  const runtime: DetectionRuntime = {
+    engine,
+    manager,
+    repo,
+    idle: () => queue,
+  };
   ruleRoutes(app, ctx, runtime);
   app.addHook('onClose', async () => {
     manager.close();
-    await chain;
+    await runtime.idle();
     await db.destroy();
   });
 }

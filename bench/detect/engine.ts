@@ -5,44 +5,15 @@
  * of 1,000. Generated rules are candidates for real events but rarely match (as in
  * production), so the figure is the cost of evaluating rules. Prints events per CPU-second
  * with and without the prefilter.
- *   node --import tsx packages/server/src/detect/engine-bench.ts
+ *   node --import tsx bench/detect/engine.ts [events]
  */
 import type { KyokaEvent } from '@kyoka/core';
-import { createEngine } from './engine.ts';
-import { loadRuleSources } from './load.ts';
-import { oc, opencanaryLines, programLines, syslogLines } from './replay-helpers.ts';
-import { BUILTIN_RULES_DIR, readRulesDir } from './rules-dir.ts';
-import type { CompiledRule } from './types.ts';
-
-const ACTIONS = [
-  'sshd.login_failure',
-  'ssh.login_attempt',
-  'vsftpd.login_failure',
-  'rsyncd.list',
-  'redis.command',
-  'http.get',
-];
-const DATASETS = ['sshd', 'opencanary', 'vsftpd', 'rsyncd', 'sudo'];
-
-function generated(n: number): string {
-  const docs: string[] = [];
-  for (let i = 0; i < n; i++) {
-    let det: string;
-    if (i < n - 60) {
-      // every rule is a candidate for some events (real actions), few match (as in production)
-      const action = ACTIONS[i % ACTIONS.length];
-      det = `  sel:\n    event.action: ${action}\n  who:\n    user.name|startswith: 'svc_${i}'\n  condition: sel and who\n`;
-    } else if (i < n - 20) {
-      det = `  sel:\n    event.dataset: ${DATASETS[i % DATASETS.length]}\n  kw:\n    message|contains|all: ['needle${i}', 'x']\n  condition: sel and kw\n`;
-    } else if (i % 2 === 0) {
-      det = `  keywords:\n    - 'exploit_${i}'\n    - '*payload_${i}*'\n  condition: keywords\n`;
-    } else {
-      det = `  net:\n    source.ip|cidr: ['100.64.${i}.0/24', '2001:db8:${i}::/48']\n  u:\n    user.name: 'adm?n_${i}*'\n  condition: net or u\n`;
-    }
-    docs.push(`title: bench ${i}\nid: bench-${i}\nlevel: low\ndetection:\n${det}`);
-  }
-  return docs.join('---\n');
-}
+import { createEngine } from '../../packages/server/src/detect/engine.ts';
+import { loadRuleSources } from '../../packages/server/src/detect/load.ts';
+import { oc, opencanaryLines, programLines, syslogLines } from '../../packages/server/src/detect/replay-helpers.ts';
+import { BUILTIN_RULES_DIR, readRulesDir } from '../../packages/server/src/detect/rules-dir.ts';
+import type { CompiledRule } from '../../packages/server/src/detect/types.ts';
+import { generated } from './rules.ts';
 
 function events(total: number): KyokaEvent[] {
   const base: KyokaEvent[] = [];
