@@ -158,7 +158,7 @@ export function pyTime(d: Date, utc: boolean, micros: number): string {
 /** The record as OpenCanary's sanitizeLog completes it (before JSON). */
 export interface OpenCanaryRecord {
   dst_host: string;
-  dst_port: number;
+  dst_port: number | string;
   honeycred?: boolean;
   local_time: string;
   local_time_adjusted: string;
@@ -166,7 +166,7 @@ export interface OpenCanaryRecord {
   logtype: number;
   node_id: string;
   src_host: string;
-  src_port: number;
+  src_port: number | string;
   utc_time: string;
 }
 

@@ -7,9 +7,10 @@
 /** The four address fields of an OpenCanary record (src_* is the attacker). */
 export interface ConnMeta {
   src_host: string;
-  src_port: number;
+  /** A number, except where OpenCanary writes text (portscan and smb records, parsed from logs). */
+  src_port: number | string;
   dst_host: string;
-  dst_port: number;
+  dst_port: number | string;
 }
 
 /** Read-only view of the flat OpenCanary config (dotted keys), validated and $VAR-expanded. */

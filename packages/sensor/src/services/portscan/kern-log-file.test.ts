@@ -21,7 +21,7 @@ test('portscan: rules managed elsewhere (firewall none), lines tailed from ports
     const tail = ' LEN=40 TOS=0x00 PREC=0x00 TTL=37 ID=1 PROTO=TCP SPT=41385 DPT=83 WINDOW=1024 RES=0x00 FIN URGP=0 \n';
     appendFileSync(file, `${k}127.0.0.1 DST=127.0.0.1${tail}${k}192.0.2.7 DST=192.0.2.1${tail}canaryfw: broken\n`);
     const r = await h.waitFor((x) => x.logtype === 5005);
-    assert.deepEqual(r.conn, { src_host: '192.0.2.7', src_port: 41385, dst_host: '192.0.2.1', dst_port: 83 });
+    assert.deepEqual(r.conn, { src_host: '192.0.2.7', src_port: '41385', dst_host: '192.0.2.1', dst_port: '83' });
     assert.equal(r.logdata.FIN, '');
     // The three lines arrive in one read and are handled in one synchronous pass.
     assert.equal(h.counts.get('portscan:malformed'), 1);

@@ -14,7 +14,7 @@ const KMSG =
 test('portscan: kern.log SYN line -> 5001 with OpenCanary logdata', () => {
   assert.deepEqual(parseKernelLine(KERNLOG), {
     logtype: 5001,
-    conn: { src_host: '10.213.7.2', src_port: 56201, dst_host: '10.213.7.1', dst_port: 80 },
+    conn: { src_host: '10.213.7.2', src_port: '56201', dst_host: '10.213.7.1', dst_port: '80' },
     logdata: {
       IN: 'eth0',
       OUT: '',
@@ -41,7 +41,7 @@ test('portscan: dmesg and kmsg lines; prefixes map to 5002..5005', () => {
   const n = parseKernelLine(KMSG);
   assert.ok(n && n !== 'malformed');
   assert.equal(n.logtype, 5003);
-  assert.equal(n.conn.dst_port, 81);
+  assert.equal(n.conn.dst_port, '81');
   const fin = parseKernelLine(DMESG.replace('canarynmapXMAS: ', 'canarynmapFIN: '));
   const os = parseKernelLine(DMESG.replace('canarynmapXMAS: ', 'canarynmap: '));
   assert.equal(fin && fin !== 'malformed' && fin.logtype, 5005);

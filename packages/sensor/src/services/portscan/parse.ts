@@ -56,5 +56,6 @@ export function parseKernelLine(line: string): ScanRecord | null | 'malformed' {
   delete kv.SPT;
   delete kv.DST;
   delete kv.DPT;
-  return { logtype, conn: { src_host: SRC, src_port: spt, dst_host: DST, dst_port: dpt }, logdata: { ...kv } };
+  // OpenCanary keeps the kernel log's text for the ports: so do the records
+  return { logtype, conn: { src_host: SRC, src_port: SPT, dst_host: DST, dst_port: DPT }, logdata: { ...kv } };
 }

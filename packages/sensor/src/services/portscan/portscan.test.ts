@@ -60,7 +60,7 @@ test('portscan: nmap SYN/NULL/XMAS/FIN/OS probes from a namespace become 5001..5
     try {
       assert.match(execFileSync('nft', ['list', 'table', 'inet', 'kyoka_portscan']).toString(), /canarynmapFIN/);
       const fromPeer = (t: number, port?: number) => (r: CapturedRecord) =>
-        r.logtype === t && r.conn?.src_host === PEER_IP && (port === undefined || r.conn.dst_port === port);
+        r.logtype === t && r.conn?.src_host === PEER_IP && (port === undefined || r.conn.dst_port === String(port));
       // dmesg starts reading asynchronously: repeat the first scan until its line arrives.
       let syn: CapturedRecord | null = null;
       for (let i = 0; i < 10 && !syn; i++) {

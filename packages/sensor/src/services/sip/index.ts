@@ -15,7 +15,7 @@ export const factory: ServiceFactory = (ctx) =>
       ctx.count('sip', headers === 'response' ? 'response' : 'malformed');
       return;
     }
-    if (!fixupNat(headers, meta.src_host, meta.src_port)) {
+    if (!fixupNat(headers, meta.src_host, Number(meta.src_port))) {
       ctx.count('sip', 'no_via');
       return;
     }

@@ -24,7 +24,7 @@ export function parseAuditLine(line: string): SmbRecord | null {
   const user = f[0] || 'anonymous';
   if (f.length >= 13) {
     return {
-      conn: { src_host: f[1]!, src_port: -1, dst_host: f[2]!, dst_port: 445 },
+      conn: { src_host: f[1]!, src_port: '-1', dst_host: f[2]!, dst_port: 445 },
       logdata: {
         USER: user,
         REMOTENAME: f[3]!,
@@ -44,7 +44,7 @@ export function parseAuditLine(line: string): SmbRecord | null {
   if (st < 3 || st + 1 >= f.length) return null;
   const op = st - 1;
   return {
-    conn: { src_host: f[1] ?? '', src_port: -1, dst_host: '', dst_port: 445 },
+    conn: { src_host: f[1] ?? '', src_port: '-1', dst_host: '', dst_port: 445 },
     logdata: {
       USER: user,
       REMOTENAME: op >= 3 ? f[2]! : '',

