@@ -1,13 +1,5 @@
-/**
- * Own small Kysely connection for the decision tables (migration v5), like sensors/db.ts: the
- * Store interface does not expose its query builder, and these tables are off the ingest path.
- * The CLI opens the same tables directly (kyoka decisions), so a server picks its writes up
- * from decision_changes.
- */
-import { KyokaError, toKyokaError } from '@kyoka/core';
-import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type { Kysely } from 'kysely';
+import { openFeatureDb } from '../store/feature-db.ts';
 
 export type DecisionType = 'ban' | 'deceive' | 'reflect';
 export const DECISION_TYPES: readonly DecisionType[] = ['ban', 'deceive', 'reflect'];
@@ -39,30 +31,9 @@ export interface DecisionDB {
 
 export type DecisionKysely = Kysely<DecisionDB>;
 
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20 || oid === 1700 || oid === 701) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-};
-
 /** Opens a connection for the decision tables. `url` is what run.ts's storeUrl() returns. */
-export function openDecisionDb(url: string): { db: DecisionKysely; dialect: 'sqlite' | 'postgres' } {
-  try {
-    if (/^postgres(ql)?:\/\//i.test(url)) {
-      const pool = new pg.Pool({ connectionString: url, max: 3, types: pgTypes });
-      pool.on('error', () => {});
-      return { db: new Kysely<DecisionDB>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
-    }
-    const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '') : url;
-    if (!path || path === ':memory:')
-      throw new KyokaError('KYOKA_E_BAD_CONFIG', 'decisions need a file or PostgreSQL store');
-    const db = new Database(path);
-    db.pragma('busy_timeout = 5000');
-    return { db: new Kysely<DecisionDB>({ dialect: new SqliteDialect({ database: db }) }), dialect: 'sqlite' };
-  } catch (err) {
-    throw toKyokaError(err, 'KYOKA_E_STORE');
-  }
+export function openDecisionDb(url: string): { db: Kysely<DecisionDB>; dialect: 'sqlite' | 'postgres' } {
+  return openFeatureDb<DecisionDB>(url, 'decisions', 3);
 }
 
 export function isUniqueViolation(err: unknown): boolean {

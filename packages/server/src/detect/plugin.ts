@@ -45,9 +45,8 @@ export async function detectPlugin(app: FastifyInstance, ctx: ServerContext, ale
   await manager.reload();
   manager.watch();
 
-  // One queue: each service holds its own SQLite connection, and two transactions interleaving
-  // at await points would find the database locked. Within a batch decisions go first: they are
-  // what enforcement points wait for; the alerts follow with the decision ids.
+  // One queue keeps a burst in order; within a batch decisions go first (they are what
+  // enforcement points wait for), then the alerts that carry their ids.
   let queue: Promise<void> = Promise.resolve();
   const decide = async (d: Detection): Promise<number | undefined> => {
     if (!d.decision) return undefined;

@@ -4,9 +4,8 @@
  * ingest path. The repository stores text; compiling is the loader's job (load.ts).
  */
 import { KyokaError, toKyokaError } from '@kyoka/core';
-import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type { Kysely } from 'kysely';
+import { openFeatureDb } from '../store/feature-db.ts';
 import type { RuleSource } from './load.ts';
 
 export interface RulesDB {
@@ -22,30 +21,9 @@ export interface StoredRule {
   updatedAt: number;
 }
 
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20 || oid === 1700 || oid === 701) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-};
-
 /** Opens a connection for the rules table. `url` is what run.ts's storeUrl() returns. */
-export function openRulesDb(url: string): RulesKysely {
-  try {
-    if (/^postgres(ql)?:\/\//i.test(url)) {
-      const pool = new pg.Pool({ connectionString: url, max: 2, types: pgTypes });
-      pool.on('error', () => {});
-      return new Kysely<RulesDB>({ dialect: new PostgresDialect({ pool }) });
-    }
-    const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '') : url;
-    if (!path || path === ':memory:')
-      throw new KyokaError('KYOKA_E_BAD_CONFIG', 'stored detection rules need a file or PostgreSQL store');
-    const db = new Database(path);
-    db.pragma('busy_timeout = 5000');
-    return new Kysely<RulesDB>({ dialect: new SqliteDialect({ database: db }) });
-  } catch (err) {
-    throw toKyokaError(err, 'KYOKA_E_STORE');
-  }
+export function openRulesDb(url: string): Kysely<RulesDB> {
+  return openFeatureDb<RulesDB>(url, 'stored detection rules').db;
 }
 
 async function guard<T>(fn: () => Promise<T>): Promise<T> {

@@ -6,9 +6,8 @@
  * are tiny and off the ingest path.
  */
 import { KyokaError, toKyokaError } from '@kyoka/core';
-import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type { Kysely } from 'kysely';
+import { openFeatureDb } from '../store/feature-db.ts';
 
 export interface SensorDB {
   sensor_tokens: {
@@ -48,30 +47,9 @@ export interface SensorDB {
 
 export type SensorKysely = Kysely<SensorDB>;
 
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20 || oid === 1700 || oid === 701) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-};
-
 /** Opens a connection for the sensor tables. `url` is what run.ts's storeUrl() returns. */
-export function openSensorDb(url: string): SensorKysely {
-  try {
-    if (/^postgres(ql)?:\/\//i.test(url)) {
-      const pool = new pg.Pool({ connectionString: url, max: 2, types: pgTypes });
-      pool.on('error', () => {});
-      return new Kysely<SensorDB>({ dialect: new PostgresDialect({ pool }) });
-    }
-    const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '') : url;
-    if (!path || path === ':memory:')
-      throw new KyokaError('KYOKA_E_BAD_CONFIG', 'sensor management needs a file or PostgreSQL store');
-    const db = new Database(path);
-    db.pragma('busy_timeout = 5000');
-    return new Kysely<SensorDB>({ dialect: new SqliteDialect({ database: db }) });
-  } catch (err) {
-    throw toKyokaError(err, 'KYOKA_E_STORE');
-  }
+export function openSensorDb(url: string): Kysely<SensorDB> {
+  return openFeatureDb<SensorDB>(url, 'sensor management').db;
 }
 
 function isUniqueViolation(err: unknown): boolean {
