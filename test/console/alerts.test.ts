@@ -6,41 +6,22 @@
  * render (an empty state when their API has nothing or is absent).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { openAlertDb } from '../../packages/server/src/alerts/db.ts';
 import { AlertStore } from '../../packages/server/src/alerts/store.ts';
+import { type Browser, login, openBrowser, waitForText } from '../helpers/browser.ts';
 import { type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'];
 const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
-
-async function waitForText(loc: Locator, want: string | RegExp, timeout = 10_000): Promise<string> {
-  const deadline = Date.now() + timeout;
-  let last = '';
-  while (Date.now() < deadline) {
-    last =
-      (await loc
-        .first()
-        .textContent({ timeout: 1000 })
-        .catch(() => null)) ?? '';
-    if (typeof want === 'string' ? last.includes(want) : want.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${String(want)}; last text: ${JSON.stringify(last)}`);
-}
 
 describe('console: alerts', () => {
   let k: Kyoka;
-  let ctx: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let profile: string;
   let alertId: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   before(async () => {
     k = await startKyoka({ env: { KYOKA_ADMIN_PASSWORD: 'alerts-console-password' } });
@@ -70,27 +51,14 @@ describe('console: alerts', () => {
     alertId = r.alert.id;
     await db.destroy();
 
-    profile = mkdtempSync(join(tmpdir(), 'kyoka-chromium-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1600, height: 900 },
-      locale: 'en-US',
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    await page.goto(`${k.url}/login`);
-    await page.getByLabel('Username', { exact: true }).fill('admin');
-    await page.getByLabel('Password', { exact: true }).fill('alerts-console-password');
-    await page.getByTestId('login-submit').click();
-    await waitForText(page.getByTestId('current-user'), 'admin');
+    browser = await openBrowser({ width: 1600, height: 900 });
+    page = browser.page;
+    pageErrors = browser.pageErrors;
+    await login(page, k.url, 'admin', 'alerts-console-password');
   });
 
   after(async () => {
-    await ctx?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await k?.stop();
   });
 

@@ -5,23 +5,13 @@
  * Screenshots go to a temp dir printed in the test output.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { type Browser, openBrowser, waitForText } from '../helpers/browser.ts';
 import { type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const XSS = {
   script: '<script>window.__xss=1</script>',
@@ -41,29 +31,12 @@ async function ingest(k: Kyoka, events: Record<string, unknown>[]): Promise<void
   assert.equal(res.status, 200, await res.text());
 }
 
-/** Polls a locator's text until it matches (playwright-core has no `expect`). */
-async function waitForText(loc: Locator, want: string | RegExp, timeout = 10_000): Promise<string> {
-  const deadline = Date.now() + timeout;
-  let last = '';
-  while (Date.now() < deadline) {
-    last =
-      (await loc
-        .first()
-        .textContent({ timeout: 1000 })
-        .catch(() => null)) ?? '';
-    if (typeof want === 'string' ? last.includes(want) : want.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${String(want)}; last text: ${JSON.stringify(last)}`);
-}
-
 describe('console', () => {
   let k: Kyoka;
-  let ctx: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let profile: string;
   let shots: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const dialogs: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -92,20 +65,12 @@ describe('console', () => {
     ]);
     await searchUntil(k, k.readKey, { q: '', limit: '1' }, (r) => r.total >= BULK + 1);
 
-    profile = mkdtempSync(join(tmpdir(), 'kyoka-chromium-'));
     shots = mkdtempSync(join(tmpdir(), 'kyoka-console-shots-'));
     mkdirSync(shots, { recursive: true });
     console.log(`screenshots: ${shots}`);
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1440, height: 900 },
-      locale: 'en-US',
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    browser = await openBrowser();
+    page = browser.page;
+    pageErrors = browser.pageErrors;
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -113,8 +78,7 @@ describe('console', () => {
   });
 
   after(async () => {
-    await ctx?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await k?.stop();
   });
 

@@ -6,50 +6,30 @@
  * captured credentials, attacker text rendered as text.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { type Browser, login, openBrowser, waitForText } from '../helpers/browser.ts';
 import { type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'];
 const XSS = '<img src=x onerror="window.__xss=1">';
-
-async function waitForText(loc: Locator, want: string | RegExp, timeout = 10_000): Promise<string> {
-  const deadline = Date.now() + timeout;
-  let last = '';
-  while (Date.now() < deadline) {
-    last =
-      (await loc
-        .first()
-        .textContent({ timeout: 1000 })
-        .catch(() => null)) ?? '';
-    if (typeof want === 'string' ? last.includes(want) : want.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${String(want)}; last text: ${JSON.stringify(last)}`);
-}
 
 describe('console: sensors, templates, honeypot activity', () => {
   let k: Kyoka;
-  let ctx: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let profile: string;
   let sensorId: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   before(async () => {
     k = await startKyoka({ ingestKey: 'unused', env: { KYOKA_ADMIN_PASSWORD: 'sensors-test-password' } });
     k.adminPassword = 'sensors-test-password';
-    const login = await fetch(`${k.url}/api/v1/auth/login`, {
+    const res = await fetch(`${k.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'admin', password: k.adminPassword }),
     });
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
-    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
     const tok = await fetch(`${k.url}/api/v1/sensors/tokens`, {
       method: 'POST',
       headers: { cookie, 'x-kyoka-csrf': csrfToken, 'content-type': 'application/json' },
@@ -85,27 +65,14 @@ describe('console: sensors, templates, honeypot activity', () => {
     assert.equal(ev.status, 200, await ev.text());
     await searchUntil(k, k.readKey, { q: 'event.dataset:opencanary and source.ip:203.0.113.9' }, (r) => r.total === 1);
 
-    profile = mkdtempSync(join(tmpdir(), 'kyoka-chromium-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1440, height: 900 },
-      locale: 'en-US',
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    await page.goto(`${k.url}/login`);
-    await page.getByLabel('Username', { exact: true }).fill('admin');
-    await page.getByLabel('Password', { exact: true }).fill(k.adminPassword);
-    await page.getByTestId('login-submit').click();
-    await waitForText(page.getByTestId('current-user'), 'admin');
+    browser = await openBrowser();
+    page = browser.page;
+    pageErrors = browser.pageErrors;
+    await login(page, k.url, 'admin', k.adminPassword);
   });
 
   after(async () => {
-    await ctx?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await k?.stop();
   });
 

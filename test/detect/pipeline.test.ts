@@ -77,7 +77,11 @@ describe('detection pipeline', () => {
       'an alert for the attacker',
       20_000,
     );
-    assert.equal(alerts.filter((a) => a.rule_id === 'kyoka-bf-ssh').length, 1, 'one attacker, one ssh brute-force alert');
+    assert.equal(
+      alerts.filter((a) => a.rule_id === 'kyoka-bf-ssh').length,
+      1,
+      'one attacker, one ssh brute-force alert',
+    );
     assert.ok((alerts.find((a) => a.rule_id === 'kyoka-bf-ssh')?.count ?? 0) >= 6, 'the alert counts the burst');
     assert.equal(await c.lookup(bouncer, `ip=${FRIEND}`), null, 'whitelisted: no decision');
     const friendAlerts = await fetch(`${k.url}/api/v1/alerts?q=${FRIEND}`, {
