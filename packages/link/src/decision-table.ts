@@ -67,6 +67,12 @@ export function canonicalValue(
   }
 }
 
+function addTo(m: Map<string, Set<number>>, key: string, id: number): void {
+  const set = m.get(key);
+  if (set) set.add(id);
+  else m.set(key, new Set([id]));
+}
+
 interface Held {
   view: DecisionView;
   key: string;
@@ -173,15 +179,9 @@ export class DecisionTable {
         entry: { value: canon.value, type, family: canon.family, expiresAt },
       };
       this.byId.set(d.id, held);
-      let ids = this.byKey.get(key);
-      if (!ids) this.byKey.set(key, (ids = new Set()));
-      ids.add(d.id);
+      addTo(this.byKey, key, d.id);
       if (canon.value.includes('/')) this.ranges.set(d.id, held);
-      else {
-        let ex = this.exact.get(key);
-        if (!ex) this.exact.set(key, (ex = new Set()));
-        ex.add(d.id);
-      }
+      else addTo(this.exact, key, d.id);
       touched.add(key);
     }
     if (batch.reset) return { reset: true, upsert: this.values(now), remove: [], rejected };
