@@ -167,16 +167,27 @@ describe('built-in rules: honeypot records', () => {
 });
 
 describe('built-in rules: WAF', () => {
+  // the shape packages/waf/src/event.ts writes
+  const waf = (i: number, sandboxed: boolean) => ({
+    id: `waf${i}`,
+    '@timestamp': `2026-11-21T10:00:${String(i).padStart(2, '0')}.000Z`,
+    event: {
+      kind: 'alert' as const,
+      dataset: 'kyoka.waf',
+      category: ['web', 'intrusion_detection'],
+      action: 'waf-attack-html',
+    },
+    source: { ip: A },
+    rule: { id: ['sqli-tautology'], category: ['sqli'] },
+    url: { original: "/?id=1' OR 1=1--" },
+    kyoka: { waf: { site: 'shop', action: sandboxed ? 'sandbox' : 'html', sandboxed } },
+  });
   it('WAF reports alert per source; more than 10 ban', () => {
-    const waf = (i: number) => ({
-      id: `waf${i}`,
-      '@timestamp': `2026-11-21T10:00:${String(i).padStart(2, '0')}.000Z`,
-      event: { kind: 'alert' as const, dataset: 'waf', category: ['web'], type: ['denied'], action: 'waf.block' },
-      source: { ip: A },
-      rule: { id: '942100' },
-      url: { original: "/?id=1' OR 1=1--" },
-    });
-    const { summary } = replay(Array.from({ length: 11 }, (_, i) => waf(i)));
+    const { summary } = replay(Array.from({ length: 11 }, (_, i) => waf(i, false)));
     assert.deepEqual(summary, { 'kyoka-waf-attack': ['11:-'], 'kyoka-waf-repeat': [`11:ban ${A} 4h`] });
+  });
+  it('an attacker already in the sandbox is alerted on but never banned', () => {
+    const { summary } = replay(Array.from({ length: 15 }, (_, i) => waf(i, true)));
+    assert.deepEqual(summary, { 'kyoka-waf-attack': ['15:-'] });
   });
 });
