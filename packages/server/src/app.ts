@@ -9,6 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { KyokaError } from '@kyoka/core';
 import { VERSION } from '@kyoka/core/version';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { agentsPlugin } from './agents/index.ts';
 import { alertsPlugin, openAlertService } from './alerts/index.ts';
 import { authRoutes } from './api/auth-routes.ts';
 import { eventsRoutes } from './api/events-routes.ts';
@@ -82,6 +83,7 @@ export async function buildApp(ctx: ServerContext, opts: { consoleDir?: string }
   await app.register(async (s) => keysRoutes(s, ctx));
   await app.register(async (s) => sensorsPlugin(s, ctx));
   await app.register(async (s) => decisionsPlugin(s, ctx));
+  await app.register(async (s) => agentsPlugin(s, ctx));
   // one alert service shared by the alert API and the detection pipeline that raises alerts
   const alerts = await openAlertService(ctx, { onError: (err, what) => app.log.error({ err }, `${what} failed`) });
   app.addHook('onClose', alerts.close);

@@ -3,8 +3,11 @@ import { openFeatureDb } from '../store/feature-db.ts';
 
 export type DecisionType = 'ban' | 'deceive' | 'reflect';
 export const DECISION_TYPES: readonly DecisionType[] = ['ban', 'deceive', 'reflect'];
-/** kyoka: a detection rule; manual: API/console; cscli: the command line. */
-export type Origin = 'kyoka' | 'manual' | 'cscli';
+/**
+ * kyoka: a detection rule; manual: API/console; cscli: the command line; agent:<name> /
+ * waf:<name>: reported by an enrolled host agent or WAF node (POST /api/v1/decisions/report).
+ */
+export type Origin = 'kyoka' | 'manual' | 'cscli' | `agent:${string}` | `waf:${string}`;
 export const ORIGINS: readonly Origin[] = ['kyoka', 'manual', 'cscli'];
 
 export interface DecisionRow {

@@ -22,7 +22,7 @@ export interface StreamOptions {
   maxReplay?: number;
 }
 
-const ROLES = new Set(['bouncer', 'sensor', 'admin']);
+const ROLES = new Set(['bouncer', 'sensor', 'agent', 'admin']);
 
 function frame(c: Change): string {
   return `id: ${c.seq}\nevent: decision.${c.kind}\ndata: ${JSON.stringify(decisionView(c.decision))}\n\n`;
@@ -51,7 +51,7 @@ export function streamRoute(app: FastifyInstance, svc: DecisionService, o: Strea
     },
     async (req: FastifyRequest, reply: FastifyReply) => {
       const p = req.principal;
-      if (!p) throw new KyokaError('KYOKA_E_UNAUTHENTICATED', 'a bouncer, sensor or admin API key is required');
+      if (!p) throw new KyokaError('KYOKA_E_UNAUTHENTICATED', 'a bouncer, sensor, agent or admin API key is required');
       if (!ROLES.has(p.role))
         throw new KyokaError('KYOKA_E_FORBIDDEN', `role ${p.role} may not read the decision stream`);
       const header = req.headers['last-event-id'];

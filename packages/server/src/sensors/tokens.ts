@@ -2,7 +2,8 @@
  * One-time enrollment tokens: `kyt_` + 43 base64url characters (256 random bits). Only a
  * SHA-256 of the token is stored (like API keys: the token is random, a slow hash adds
  * nothing); a token expires and is consumed by the first successful enrollment, atomically
- * (a conditional update), so two sensors racing with one token cannot both enroll.
+ * (a conditional update), so two sensors racing with one token cannot both enroll. The token
+ * format, hashing and TTL bounds are shared with agent/WAF enrollment (agents/tokens.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { KyokaError } from '@kyoka/core';
@@ -14,6 +15,25 @@ export const MAX_TTL_SECONDS = 30 * 24 * 3600;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+/** A fresh one-time token and the hash to store for it. */
+export function newEnrollToken(): { token: string; hash: string } {
+  const token = `kyt_${randomBytes(32).toString('base64url')}`;
+  return { token, hash: hashToken(token) };
+}
+
+/** True when `v` has the shape of an enrollment token (checked before any lookup). */
+export function isEnrollTokenShape(v: unknown): v is string {
+  return typeof v === 'string' && TOKEN_RE.test(v);
+}
+
+/** Checks a token TTL in seconds (default 24 h); throws KYOKA_E_BAD_REQUEST outside 1 s – 30 days. */
+export function checkTtl(ttlSeconds: number | undefined): number {
+  const ttl = ttlSeconds ?? DEFAULT_TTL_SECONDS;
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL_SECONDS)
+    throw new KyokaError('KYOKA_E_BAD_REQUEST', 'ttl_seconds: from 1 to 2592000 (30 days)');
+  return ttl;
 }
 
 /** "24h", "30m", "7d", "90s" or a number of seconds → seconds (bounded to 30 days). */
@@ -36,16 +56,14 @@ export async function createEnrollToken(
   opts: { name?: string | null; ttlSeconds?: number; createdBy: string; now?: number },
 ): Promise<CreatedToken> {
   const now = opts.now ?? Date.now();
-  const ttl = opts.ttlSeconds ?? DEFAULT_TTL_SECONDS;
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL_SECONDS)
-    throw new KyokaError('KYOKA_E_BAD_REQUEST', 'ttl_seconds: from 1 to 2592000 (30 days)');
-  const token = `kyt_${randomBytes(32).toString('base64url')}`;
+  const ttl = checkTtl(opts.ttlSeconds);
+  const { token, hash } = newEnrollToken();
   const expiresAt = now + ttl * 1000;
   await guard('enrollment token', () =>
     db
       .insertInto('sensor_tokens')
       .values({
-        hash: hashToken(token),
+        hash,
         name: opts.name ?? null,
         created_by: opts.createdBy,
         created_at: now,
@@ -69,7 +87,7 @@ export async function consumeEnrollToken(
   now = Date.now(),
 ): Promise<{ name: string | null }> {
   const invalid = new KyokaError('KYOKA_E_UNAUTHENTICATED', 'invalid, used or expired enrollment token');
-  if (typeof token !== 'string' || !TOKEN_RE.test(token)) throw invalid;
+  if (!isEnrollTokenShape(token)) throw invalid;
   const hash = hashToken(token);
   return guard('enrollment token', async () => {
     const r = await db

@@ -4,6 +4,7 @@
  * them again is a no-op. Event partitions are not migrations: their DDL is generated per day
  * (see ddl.ts) from the same column list.
  */
+import { AGENTS_MIGRATION } from '../agents/migration.ts';
 import { ALERTS_MIGRATION } from '../alerts/migration.ts';
 import { DECISIONS_MIGRATION } from '../decisions/migration.ts';
 import { RULES_MIGRATION } from '../detect/migration.ts';
@@ -67,6 +68,7 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   { version: 5, statements: DECISIONS_MIGRATION.sqlite },
   { version: 6, statements: ALERTS_MIGRATION.sqlite },
   { version: 7, statements: RULES_MIGRATION.sqlite },
+  { version: 8, statements: AGENTS_MIGRATION.sqlite },
 ];
 
 export const PG_MIGRATIONS: Migration[] = [
@@ -96,6 +98,7 @@ export const PG_MIGRATIONS: Migration[] = [
   { version: 5, statements: DECISIONS_MIGRATION.postgres },
   { version: 6, statements: ALERTS_MIGRATION.postgres },
   { version: 7, statements: RULES_MIGRATION.postgres },
+  { version: 8, statements: AGENTS_MIGRATION.postgres },
 ];
 
 export function migrationsFor(d: Dialect): Migration[] {

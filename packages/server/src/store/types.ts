@@ -51,7 +51,7 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
-export type Role = 'admin' | 'analyst' | 'read-only' | 'ingest' | 'sensor' | 'bouncer';
+export type Role = 'admin' | 'analyst' | 'read-only' | 'ingest' | 'sensor' | 'bouncer' | 'agent';
 
 export interface User {
   name: string;
