@@ -4,6 +4,7 @@ import { useEffect } from 'react';
 import { safeNext, useSession } from './api/session.tsx';
 import { AppHeader } from './components/app-header.tsx';
 import { navigate, useLocation } from './lib/router.ts';
+import { AgentsPage } from './pages/agents-page.tsx';
 import { AlertsPage } from './pages/alerts-page.tsx';
 import { DecisionsPage } from './pages/decisions-page.tsx';
 import { HoneypotPage } from './pages/honeypot-page.tsx';
@@ -15,6 +16,7 @@ import { RulesPage } from './pages/rules-page.tsx';
 import { SearchPage } from './pages/search-page.tsx';
 import { SensorsPage } from './pages/sensors-page.tsx';
 import { TemplatesPage } from './pages/templates-page.tsx';
+import { WafPage } from './pages/waf-page.tsx';
 
 function Page({ path }: { path: string }) {
   switch (path) {
@@ -37,6 +39,10 @@ function Page({ path }: { path: string }) {
       return <DecisionsPage />;
     case '/honeypot':
       return <HoneypotPage />;
+    case '/agents':
+      return <AgentsPage />;
+    case '/waf':
+      return <WafPage />;
     default:
       return <NotFoundPage />;
   }

@@ -50,7 +50,7 @@ export interface LogSource {
   lastSeen: number | null;
 }
 
-export const KEY_ROLES = ['ingest', 'sensor', 'bouncer', 'analyst', 'admin', 'read-only'] as const;
+export const KEY_ROLES = ['ingest', 'sensor', 'bouncer', 'agent', 'analyst', 'admin', 'read-only'] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];
 
 export interface ApiKey {

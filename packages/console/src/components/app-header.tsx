@@ -14,6 +14,8 @@ const NAV = [
   { path: '/honeypot', key: 'nav.honeypot' },
   { path: '/sensors', key: 'nav.sensors' },
   { path: '/templates', key: 'nav.templates' },
+  { path: '/agents', key: 'nav.agents' },
+  { path: '/waf', key: 'nav.waf' },
   { path: '/keys', key: 'nav.keys' },
 ] as const;
 
@@ -26,7 +28,7 @@ export function AppHeader({ path }: { path: string }) {
   const { user, logout } = useSession();
   return (
     <Group h="100%" px="lg" justify="space-between" wrap="nowrap">
-      <Group gap="xl" wrap="nowrap">
+      <Group gap="lg" wrap="nowrap">
         <Logo />
         <Group gap={4} component="nav" wrap="nowrap">
           {NAV.map((n) => (
@@ -34,7 +36,8 @@ export function AppHeader({ path }: { path: string }) {
               key={n.path}
               variant={isActive(path, n.path) ? 'light' : 'subtle'}
               color={isActive(path, n.path) ? 'indigo' : 'gray'}
-              size="sm"
+              size="compact-sm"
+              px={8}
               onClick={() => navigate(n.path)}
               data-testid={`nav-${n.path === '/' ? 'overview' : n.path.slice(1)}`}
             >
