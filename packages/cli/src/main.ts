@@ -13,6 +13,9 @@ const program = new Command('kyoka')
 // ~60 MB of memory and seconds of start-up for nothing.
 if (process.argv[2] === 'sensor') {
   program.addCommand((await import('./sensor.ts')).sensorCommand());
+} else if (process.argv[2] === 'agent' || process.argv[2] === 'waf') {
+  const { agentCommand, wafCommand } = await import('./nodes.ts');
+  program.addCommand(process.argv[2] === 'agent' ? agentCommand() : wafCommand());
 } else {
   const [
     { serveCommand },
@@ -21,6 +24,7 @@ if (process.argv[2] === 'sensor') {
     { usersCommand },
     { sensorsCommand },
     { decisionsCommand },
+    { agentCommand, wafCommand },
   ] = await Promise.all([
     import('./serve.ts'),
     import('./sensor.ts'),
@@ -28,6 +32,7 @@ if (process.argv[2] === 'sensor') {
     import('./users.ts'),
     import('./sensors.ts'),
     import('./decisions.ts'),
+    import('./nodes.ts'),
   ]);
   program.addCommand(
     serveCommand(
@@ -46,6 +51,8 @@ if (process.argv[2] === 'sensor') {
   program.addCommand(usersCommand());
   program.addCommand(sensorsCommand());
   program.addCommand(decisionsCommand());
+  program.addCommand(agentCommand());
+  program.addCommand(wafCommand());
 }
 
 try {

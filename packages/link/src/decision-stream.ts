@@ -232,6 +232,7 @@ export class DecisionStream {
       // The consumer keeps its previous state on failure; the next reset (reconnect) repairs it.
       this.o.log?.('decision batch failed', { error: (err as Error).message });
       this.pending.reset = true;
+      setTimeout(() => this.kick(), 1000).unref();
     }
     this.scheduleCache();
   }

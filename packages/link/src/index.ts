@@ -5,3 +5,4 @@ export * from './enroll.ts';
 export * from './heartbeat.ts';
 export * from './spool.ts';
 export * from './types.ts';
+export * from './node-config.ts';

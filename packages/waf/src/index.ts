@@ -5,3 +5,4 @@ export { createSignatureEngine, SIGNATURES, type SignatureEngine, type Signature
 export type { SiteStats } from './stats.ts';
 export type { DecisionLookup, ReportedDecision, WafHooks } from './types.ts';
 export { createWaf, type Waf } from './waf.ts';
+export * from './run.ts';
