@@ -3,6 +3,6 @@ export * from './decision-stream.ts';
 export * from './decision-table.ts';
 export * from './enroll.ts';
 export * from './heartbeat.ts';
+export * from './node-config.ts';
 export * from './spool.ts';
 export * from './types.ts';
-export * from './node-config.ts';
