@@ -1,6 +1,6 @@
 /**
  * Creates a one-time enrollment token for a host agent or a WAF node and shows it once, with
- * the one-line `kyoka agent|waf --server URL --token T` command to run on the host.
+ * the one-line `kyoka agent|waf --config FILE --server URL --token T` command to run on the host.
  */
 import {
   Alert,
@@ -55,7 +55,9 @@ export function AgentsEnrollModal({ opened, onClose }: { opened: boolean; onClos
     }
   }
 
-  const command = created ? `kyoka ${created.kind} --server ${window.location.origin} --token ${created.token}` : '';
+  const command = created
+    ? `kyoka ${created.kind} --config /etc/kyoka/${created.kind}.yaml --server ${window.location.origin} --token ${created.token}`
+    : '';
   return (
     <Modal
       opened={opened}

@@ -32,6 +32,14 @@ describe('rsyncd program parser', () => {
     const af = run(rsyncdParser, 'auth failed on module secure from UNKNOWN (198.51.100.7): password mismatch');
     assert.equal(af?.event.action, 'rsyncd.auth_failure');
     assert.equal(af?.kyoka.rsync.reason, 'password mismatch');
+    const af32 = run(
+      rsyncdParser,
+      'auth failed on module data from localhost (127.0.0.1) for alice: password mismatch',
+    );
+    assert.equal(af32?.event.action, 'rsyncd.auth_failure');
+    assert.equal(af32?.user.name, 'alice');
+    assert.equal(af32?.kyoka.rsync.reason, 'password mismatch');
+    assert.equal(af32?.source.ip, '127.0.0.1');
   });
 
   it('transfer log lines and summary', () => {

@@ -20,7 +20,9 @@ const RSYNC_RE = /^rsync (on|to) (.{0,4096}?) from (?:(\S{1,256})@)?(\S{1,256}) 
 const ALLOWED_RE =
   /^rsync (allowed access|denied) on module (\S{1,256}) from (?:(\S{1,256})@)?(\S{1,256}) \(([^)\s]{1,64})\)$/;
 const LIST_RE = /^module-list request from (\S{1,256}) \(([^)\s]{1,64})\)$/;
-const AUTH_FAIL_RE = /^auth failed on module (\S{1,256}) from (\S{1,256}) \(([^)\s]{1,64})\): (.{0,1024})$/;
+// rsync 3.2+ names the user: "... from host (ip) for alice: password mismatch"
+const AUTH_FAIL_RE =
+  /^auth failed on module (\S{1,256}) from (\S{1,256}) \(([^)\s]{1,64})\)(?: for (.{0,256}?))?: (.{0,1024})$/;
 const XFER_RE =
   /^(send|recv|del\.) (\S{1,256}) \[([^\]\s]{1,64})\] (\S{1,256}) \((\S{0,256})\) (.{1,4096}) (\d{1,20})$/;
 const SUMMARY_RE = /^sent (\d{1,20}) bytes {1,2}received (\d{1,20}) bytes {1,2}total size (\d{1,20})$/;
@@ -78,7 +80,8 @@ function matchMessage(msg: string, ev: EventInput): boolean {
       if (!m) return false;
       classify(ev, 'rsyncd.auth_failure', ['authentication'], ['info'], 'failure');
       setModule(ev, m[1] as string);
-      kyokaSection(ev, 'rsync').reason = m[4];
+      kyokaSection(ev, 'rsync').reason = m[5];
+      if (m[4]) child(ev, 'user').name = m[4];
       setPeer(ev, m[2], m[3]);
       return true;
     case 115 /* s */:
