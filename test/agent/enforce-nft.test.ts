@@ -1,0 +1,4 @@
+/** Enforcement conformance on the nftables backend (network namespaces; root only). */
+import { enforcerConformance } from './enforce-conformance.ts';
+
+enforcerConformance('nftables');
