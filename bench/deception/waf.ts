@@ -1,35 +1,72 @@
 /**
  * WAF throughput and added latency versus Debian nginx proxy_pass in front of the same backend,
- * and versus the backend directly, in one run. Backend, nginx (1 worker) and the WAF (one Node
- * process, signatures on) run as separate processes; load comes from keep-alive HTTP clients in
- * worker threads. Prints a table. Usage: node --import tsx bench/deception/waf.ts [seconds] [connections]
- * Target (issue 5): WAF ≥ 50% of nginx's requests/s.
+ * and versus the backend directly, in one run (issue 5 target: WAF ≥ 50% of nginx's req/s with
+ * signatures on). Also measures the WAF with every signature category off, to show what
+ * inspection costs.
+ *
+ * Fairness on a small machine: the proxy under test (nginx with worker_processes 1, or the WAF
+ * as one Node process) is pinned to CPU 0; the backend and the load generator share CPU 1
+ * (taskset), so each proxy gets exactly one core. Load comes from Debian's `wrk` (C, one
+ * thread); without wrk the Node load generator (waf-load.ts) is used with a notice. Targets are
+ * measured round-robin `rounds` times (after a 1 s warm-up each) and the table shows the mean,
+ * plus the CPU each target process spent per request (/proc), which does not depend on that cap.
+ *
+ * Usage: node --import tsx bench/deception/waf.ts [seconds=5] [connections=32] [rounds=2] [--prof DIR]
+ * (--prof writes a V8 CPU profile of the signatures-on WAF process into DIR.)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { cpuMs } from './waf-cpu.ts';
 import { LOAD_WORKER_SOURCE } from './waf-load.ts';
+import { haveWrk, type LoadResult, runWrk, VARY_QUERY_LUA } from './waf-wrk.ts';
 
-const seconds = Number(process.argv[2] ?? 5);
-const connections = Number(process.argv[3] ?? 32);
-const THREADS = 2;
+const argv = process.argv.slice(2);
+const profAt = argv.indexOf('--prof');
+const profDir = profAt >= 0 ? resolvePath(argv[profAt + 1] ?? 'prof') : undefined;
+if (profAt >= 0) argv.splice(profAt, 2);
+const seconds = Number(argv[0] ?? 5);
+const connections = Number(argv[1] ?? 32);
+const rounds = Number(argv[2] ?? 2);
 const PATH = '/item?id=42&q=hello+world&sort=price';
+/** With wrk, the query varies per request (VARY_QUERY_LUA): /item?id=N&q=word+word+N&sort=price. */
+const PATH_DESC = '/item?id=N&q=<word>+<word>+N&sort=price (varies per request)';
+// Header names capitalised as wrk expects: a lower-case 'host' would make wrk add a second Host.
+const HEADERS = {
+  Host: 'bench.example',
+  'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+  Cookie: 'sid=abc123; theme=dark',
+  Accept: 'text/html,application/xhtml+xml',
+  'Accept-Language': 'en-US,en;q=0.9',
+};
+const PIN = availableParallelism() >= 2;
+const TARGET_CPU = PIN ? '0' : undefined;
+const LOAD_CPU = PIN ? '1' : undefined;
+const WRK = haveWrk();
+
 const here = new URL('.', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'kyoka-bench-waf-'));
+const wrkScript = join(dir, 'vary-query.lua');
+writeFileSync(wrkScript, VARY_QUERY_LUA);
 const children: ChildProcess[] = [];
 
-function startJson(cmd: string, args: string[]): Promise<{ port: number }> {
+function pinned(cpu: string | undefined, cmd: string, args: string[]): [string, string[]] {
+  return cpu ? ['taskset', ['-c', cpu, cmd, ...args]] : [cmd, args];
+}
+
+function startJson(cpu: string | undefined, cmd: string, args: string[]): Promise<{ port: number; pid?: number }> {
   return new Promise((resolve, reject) => {
-    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [c0, a0] = pinned(cpu, cmd, args);
+    const c = spawn(c0, a0, { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(c);
     let buf = '';
     c.stdout?.on('data', (d) => {
       buf += d;
       const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
+      if (nl >= 0) resolve({ ...JSON.parse(buf.slice(0, nl)), pid: c.pid });
     });
     c.on('exit', (code) => reject(new Error(`${cmd} exited ${code}`)));
   });
@@ -59,7 +96,7 @@ async function waitPort(port: number, ms = 5000): Promise<void> {
   throw new Error(`port ${port} not listening`);
 }
 
-async function startNginx(backendPort: number): Promise<number> {
+async function startNginx(backendPort: number): Promise<{ port: number; pid?: number }> {
   const port = await freePort();
   for (const d of ['logs', 'tmp']) mkdirSync(join(dir, 'nginx', d), { recursive: true });
   const t = join(dir, 'nginx', 'tmp');
@@ -87,75 +124,127 @@ http {
 `;
   const file = join(dir, 'nginx', 'nginx.conf');
   writeFileSync(file, conf);
-  children.push(spawn('nginx', ['-p', join(dir, 'nginx'), '-c', file, '-g', 'daemon off;'], { stdio: 'inherit' }));
+  const [cmd, args] = pinned(TARGET_CPU, 'nginx', ['-p', join(dir, 'nginx'), '-c', file, '-g', 'daemon off;']);
+  const c = spawn(cmd, args, { stdio: 'inherit' });
+  children.push(c);
   await waitPort(port);
-  return port;
+  return { port, pid: c.pid };
 }
 
-interface Result {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
-async function load(port: number, ms: number): Promise<Result> {
-  const per = Math.max(1, Math.floor(connections / THREADS));
-  const runs = Array.from(
-    { length: THREADS },
-    () =>
-      new Promise<{ lat: number[]; errors: number }>((resolve, reject) => {
-        const w = new Worker(LOAD_WORKER_SOURCE, {
-          eval: true,
-          workerData: { port, connections: per, durationMs: ms, path: PATH },
-        });
-        w.once('message', resolve);
-        w.once('error', reject);
-      }),
+/** Fallback without wrk: keep-alive Node clients in worker threads (can be the bottleneck). */
+async function nodeLoad(port: number, ms: number): Promise<LoadResult> {
+  const threads = 2;
+  const per = Math.max(1, Math.floor(connections / threads));
+  const res = await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<{ lat: number[]; errors: number }>((resolve, reject) => {
+          const w = new Worker(LOAD_WORKER_SOURCE, {
+            eval: true,
+            workerData: { port, connections: per, durationMs: ms, path: PATH },
+          });
+          w.once('message', resolve);
+          w.once('error', reject);
+        }),
+    ),
   );
-  const res = await Promise.all(runs);
   const lat = res.flatMap((r) => r.lat).sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? Number.NaN;
   return { rps: lat.length / (ms / 1000), p50: q(0.5), p99: q(0.99), errors: res.reduce((s, r) => s + r.errors, 0) };
 }
 
+function load(port: number, secs: number): Promise<LoadResult> {
+  if (!WRK) return nodeLoad(port, secs * 1000);
+  return runWrk({
+    url: `http://127.0.0.1:${port}${PATH}`,
+    seconds: secs,
+    connections,
+    threads: 1,
+    headers: HEADERS,
+    cpus: LOAD_CPU,
+    script: wrkScript,
+  });
+}
+
+/** A load result plus the CPU the target process spent per request (µs). */
+interface Measured extends LoadResult {
+  usPerReq: number;
+}
+
+const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+
 try {
-  const backend = await startJson(process.execPath, ['--import', 'tsx', join(here, 'waf-backend.ts')]);
-  const nginxPort = await startNginx(backend.port);
-  const waf = await startJson(process.execPath, [
-    '--import',
-    'tsx',
-    join(here, 'waf-proc.ts'),
-    `http://127.0.0.1:${backend.port}`,
-    join(dir, 'log'),
+  if (!WRK) console.log('notice: wrk not found (apt-get install wrk); using the Node load generator instead');
+  const node = (script: string, ...args: string[]) => ['--import', 'tsx', join(here, script), ...args];
+  const backend = await startJson(LOAD_CPU, process.execPath, node('waf-backend.ts'));
+  const backendUrl = `http://127.0.0.1:${backend.port}`;
+  const nginx = await startNginx(backend.port);
+  const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const wafOn = await startJson(TARGET_CPU, process.execPath, [
+    ...prof,
+    ...node('waf-proc.ts', backendUrl, join(dir, 'log-on'), 'on'),
   ]);
-  const targets: [string, number][] = [
-    ['direct', backend.port],
-    ['nginx proxy_pass', nginxPort],
-    ['kyoka waf (signatures on)', waf.port],
+  const wafOff = await startJson(
+    TARGET_CPU,
+    process.execPath,
+    node('waf-proc.ts', backendUrl, join(dir, 'log-off'), 'off'),
+  );
+  // The process whose CPU is charged to each target: the backend for direct, the proxy otherwise.
+  const targets: [string, { port: number; pid?: number }][] = [
+    ['direct', backend],
+    ['nginx proxy_pass', nginx],
+    ['kyoka waf (signatures on)', wafOn],
+    ['kyoka waf (signatures off)', wafOff],
   ];
-  const results: [string, Result][] = [];
-  for (const [name, port] of targets) {
-    await load(port, 1000); // warm-up
-    results.push([name, await load(port, seconds * 1000)]);
+  const results = new Map<string, Measured[]>(targets.map(([n]) => [n, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, t] of targets) {
+      await load(t.port, 1); // warm-up (JIT, keep-alive pools)
+      const c0 = cpuMs(t.pid);
+      const m = await load(t.port, seconds);
+      const usPerReq = ((cpuMs(t.pid) - c0) * 1000) / (m.rps * seconds);
+      results.get(name)?.push({ ...m, usPerReq });
+    }
   }
-  const direct = results[0]?.[1] as Result;
-  const nginx = results[1]?.[1] as Result;
-  const rows = results.map(([name, r]) => ({
-    target: name,
-    'req/s': Math.round(r.rps),
-    'p50 ms': r.p50.toFixed(2),
-    'p99 ms': r.p99.toFixed(2),
-    'added p99 ms': name === 'direct' ? '-' : (r.p99 - direct.p99).toFixed(2),
-    'vs nginx': `${Math.round((r.rps / nginx.rps) * 100)}%`,
-    errors: r.errors,
-  }));
+  const avg = (name: string): Measured => {
+    const rs = results.get(name) ?? [];
+    return {
+      usPerReq: mean(rs.map((x) => x.usPerReq)),
+      rps: mean(rs.map((x) => x.rps)),
+      p50: mean(rs.map((x) => x.p50)),
+      p99: mean(rs.map((x) => x.p99)),
+      errors: rs.reduce((s, x) => s + x.errors, 0),
+    };
+  };
+  const direct = avg('direct');
+  const ngx = avg('nginx proxy_pass');
+  const rows = targets.map(([name]) => {
+    const r = avg(name);
+    return {
+      target: name,
+      'req/s': Math.round(r.rps),
+      'per round': (results.get(name) ?? []).map((x) => Math.round(x.rps)).join(' / '),
+      'p50 ms': r.p50.toFixed(2),
+      'p99 ms': r.p99.toFixed(2),
+      'added p99 ms': name === 'direct' ? '-' : (r.p99 - direct.p99).toFixed(2),
+      'vs nginx': name === 'direct' ? '-' : `${Math.round((r.rps / ngx.rps) * 100)}%`,
+      'CPU µs/req': Math.round(r.usPerReq),
+      errors: r.errors,
+    };
+  });
   console.log(
-    `WAF bench: ${seconds}s per target, ${connections} keep-alive connections over ${THREADS} threads, GET ${PATH}`,
+    `WAF bench: ${seconds}s x ${rounds} rounds per target, ${connections} keep-alive connections, GET ${WRK ? PATH_DESC : PATH}; ` +
+      `load: ${WRK ? 'wrk -t1' : 'node workers'}; ${PIN ? 'proxy on CPU 0, backend + load on CPU 1' : 'unpinned (1 CPU)'}`,
   );
   console.table(rows);
+  console.log(
+    'CPU µs/req: CPU time of the target process per answered request (direct: the backend; proxies: the proxy ' +
+      'alone, nginx master + worker). req/s of a proxy is capped by what the backend + load core can deliver.',
+  );
 } finally {
   for (const c of children) c.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 300));
-  rmSync(dir, { recursive: true, force: true });
+  await new Promise((r) => setTimeout(r, 500));
+  if (process.argv.includes('--keep')) console.log('kept', dir);
+  else rmSync(dir, { recursive: true, force: true });
 }

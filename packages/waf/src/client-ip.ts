@@ -8,9 +8,25 @@ import ipaddr from 'ipaddr.js';
 
 type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
+// Socket peers repeat (keep-alive, returning clients): parsing with ipaddr.js on every request
+// cost more than the rest of the address handling, so results are memoised. Bounded: cleared when full.
+const canonicalMemo = new Map<string, string | null>();
+const CANONICAL_MEMO_MAX = 4096;
+
 /** Canonical form of an IP address, or null when it is not one. */
 export function canonicalIp(s: string | undefined): string | null {
   if (!s) return null;
+  if (s.length > 64) return parseCanonical(s);
+  let r = canonicalMemo.get(s);
+  if (r === undefined) {
+    r = parseCanonical(s);
+    if (canonicalMemo.size >= CANONICAL_MEMO_MAX) canonicalMemo.clear();
+    canonicalMemo.set(s, r);
+  }
+  return r;
+}
+
+function parseCanonical(s: string): string | null {
   const t = s.trim();
   if (!ipaddr.isValid(t)) return null;
   try {

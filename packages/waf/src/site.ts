@@ -3,11 +3,12 @@
  * clone, or the site's attack action (redirect | html | deceive), then forwards and accounts.
  * A local attack with action deceive marks the source at once (LocalDecisions), reports a deceive
  * decision to the server, and sends this very request to the sandbox too.
+ * A request without an inspectable body is handled synchronously (no promise per request).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { SiteConfig, WafConfig } from './config.ts';
 import { buildEvent } from './event.ts';
-import { createUpstream, forward, type Upstream } from './forward.ts';
+import { createUpstream, type ForwardSink, forward, type Upstream } from './forward.ts';
 import type { LocalDecisions } from './local-decisions.ts';
 import { sendPage } from './pages.ts';
 import { BodyCapture, type SandboxLog } from './sandbox-log.ts';
@@ -46,19 +47,26 @@ export class Site {
   }
 
   close(): void {
-    this.real.agent.destroy();
-    this.sandbox.agent.destroy();
+    this.real.close();
+    this.sandbox.close();
   }
 
   handle(req: IncomingMessage, res: ServerResponse, tls: boolean): void {
-    this.handleAsync(req, res, tls).catch((err) => {
-      this.ctx.hooks.log?.('waf request failed', { site: this.cfg.name, err: String(err) });
-      if (!res.headersSent) sendPage(res, 502, true);
-      else res.destroy();
-    });
+    try {
+      this.begin(req, res, tls);
+    } catch (err) {
+      this.fail(res, err);
+    }
   }
 
-  private async handleAsync(req: IncomingMessage, res: ServerResponse, tls: boolean): Promise<void> {
+  private fail(res: ServerResponse, err: unknown): void {
+    this.ctx.hooks.log?.('waf request failed', { site: this.cfg.name, err: String(err) });
+    if (!res.headersSent) sendPage(res, 502, true);
+    else res.destroy();
+  }
+
+  /** Decisions and size checks; buffers an inspectable body first when there is one. */
+  private begin(req: IncomingMessage, res: ServerResponse, tls: boolean): void {
     const st = this.stats;
     const { cfg, hooks } = this.ctx;
     st.requests++;
@@ -86,26 +94,42 @@ export class Site {
 
     // Buffer an inspectable body (up to inspect_body_bytes) so signatures see it before we choose a backend.
     const hasBody = declared > 0 || req.headers['transfer-encoding'] !== undefined;
-    let prefix: Buffer[] = [];
-    let prefixBytes = 0;
-    let complete = !hasBody;
     if (hasBody && cfg.inspect_body_bytes > 0 && INSPECTABLE.test(String(req.headers['content-type'] ?? ''))) {
-      const r = await readPrefix(req, Math.min(cfg.inspect_body_bytes, max + 1));
-      ({ chunks: prefix, bytes: prefixBytes, complete } = r);
-      if (prefixBytes > max) {
-        st.too_large++;
-        sendPage(res, 413, true);
-        return;
-      }
+      readPrefix(req, Math.min(cfg.inspect_body_bytes, max + 1)).then(
+        (r) => {
+          if (r.bytes > max) {
+            st.too_large++;
+            sendPage(res, 413, true);
+            return;
+          }
+          this.decide(req, res, tls, ip, serverType, r.chunks, r.bytes, r.complete);
+        },
+        (err: unknown) => this.fail(res, err),
+      );
+      return;
     }
+    this.decide(req, res, tls, ip, serverType, NO_CHUNKS, 0, !hasBody);
+  }
 
+  /** Signatures, then the site's action or a backend (real or sandbox). */
+  private decide(
+    req: IncomingMessage,
+    res: ServerResponse,
+    tls: boolean,
+    ip: string,
+    serverType: string | null,
+    prefix: Buffer[],
+    prefixBytes: number,
+    complete: boolean,
+  ): void {
+    const st = this.stats;
+    const { cfg, hooks } = this.ctx;
     const hits = this.engine.inspect({
       url: req.url ?? '/',
       headers: req.headers,
       body: prefix.length ? Buffer.concat(prefix) : undefined,
     });
-    const cats = new Set<Category>(hits.map((h) => h.category));
-    for (const c of cats) st.attacks[c]++;
+    if (hits.length > 0) for (const c of new Set<Category>(hits.map((h) => h.category))) st.attacks[c]++;
 
     let reason: string | null = null;
     if (serverType === 'deceive' || serverType === 'reflect') reason = 'decision';
@@ -165,38 +189,37 @@ export class Site {
       prefix,
       prefixComplete: complete,
       prefixBytes,
-      maxBodyBytes: max,
+      maxBodyBytes: this.cfg.max_body_bytes,
       timeoutMs: cfg.upstream_timeout_ms,
       identity: sandboxed,
       reqCapture,
       resCapture,
-      onBytes: (i, o) => {
-        st.bytes_in += i;
-        st.bytes_out += o;
-      },
-      onUpstreamError: () => st.upstream_errors++,
-      onTooLarge: () => st.too_large++,
-      onDone: (status, resHeaders) => {
-        if (sandboxed && reqCapture && resCapture) {
-          this.ctx.sandboxLog.write({
-            '@timestamp': new Date().toISOString(),
-            site: this.cfg.name,
-            reason: reason as string,
-            source: { ip, port: req.socket.remotePort },
-            request: {
-              method: req.method ?? '',
-              url: req.url ?? '',
-              http_version: req.httpVersion,
-              headers: req.headers,
-              ...reqCapture.encode(),
-            },
-            response: { status, headers: resHeaders, ...resCapture.encode() },
-            rule_ids: hits.map((h) => h.id),
-          });
-        }
-        if (sandboxed || hits.length > 0) this.emit(req, ip, hits, sandboxed ? 'sandbox' : 'pass', status, sandboxed);
-      },
+      sink: new Accounting(this, req, ip, hits, reason, reqCapture, resCapture),
     });
+  }
+
+  /** Sandbox log record and event once a forwarded exchange is over (see Accounting). */
+  finished(a: Accounting, status: number, resHeaders: IncomingHttpHeaders): void {
+    const { req, ip, hits, reason } = a;
+    if (reason !== null && a.reqCapture && a.resCapture) {
+      this.ctx.sandboxLog.write({
+        '@timestamp': new Date().toISOString(),
+        site: this.cfg.name,
+        reason,
+        source: { ip, port: req.socket.remotePort },
+        request: {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          http_version: req.httpVersion,
+          headers: req.headers,
+          ...a.reqCapture.encode(),
+        },
+        response: { status, headers: resHeaders, ...a.resCapture.encode() },
+        rule_ids: hits.map((h) => h.id),
+      });
+    }
+    const sandboxed = reason !== null;
+    if (sandboxed || hits.length > 0) this.emit(req, ip, hits, sandboxed ? 'sandbox' : 'pass', status, sandboxed);
   }
 
   private emit(
@@ -212,6 +235,38 @@ export class Site {
     } catch (err) {
       this.ctx.hooks.log?.('emit failed', { err: String(err) });
     }
+  }
+}
+
+const NO_CHUNKS: Buffer[] = [];
+
+/** Per-request accounting handed to forward() (a class instance rather than per-request closures). */
+class Accounting implements ForwardSink {
+  constructor(
+    private readonly site: Site,
+    readonly req: IncomingMessage,
+    readonly ip: string,
+    readonly hits: SignatureHit[],
+    readonly reason: string | null,
+    readonly reqCapture: BodyCapture | undefined,
+    readonly resCapture: BodyCapture | undefined,
+  ) {}
+
+  bytes(i: number, o: number): void {
+    this.site.stats.bytes_in += i;
+    this.site.stats.bytes_out += o;
+  }
+
+  upstreamError(): void {
+    this.site.stats.upstream_errors++;
+  }
+
+  tooLarge(): void {
+    this.site.stats.too_large++;
+  }
+
+  done(status: number, resHeaders: IncomingHttpHeaders): void {
+    this.site.finished(this, status, resHeaders);
   }
 }
 

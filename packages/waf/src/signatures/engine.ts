@@ -4,6 +4,8 @@
  * each (decode.ts) and runs the signatures that apply to that part (rules.ts). Written for
  * Kyoka because no maintained JavaScript WAF engine exists. Bounded work per request: values
  * are cut at MAX_VALUE chars, at most MAX_VALUES values and MAX_HITS hits.
+ * Hot path (every request): no closures allocated per request, hit labels built only on a hit,
+ * verdicts for repeating values (User-Agent, path, inspected headers) memoised.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { isHarmless, urlDecodeDeep, type Views, views } from './decode.ts';
@@ -50,146 +52,187 @@ export interface EngineOptions {
   disable?: readonly string[];
 }
 
+/** Per-request state of one inspection (a plain object: no closures allocated per request). */
+interface Scan {
+  hits: SignatureHit[];
+  budget: number;
+}
+
 export function createSignatureEngine(opts: EngineOptions = {}): SignatureEngine {
   const off = new Set(opts.disable ?? []);
   const enabled = SIGNATURES.filter((s) => !off.has(s.id) && !off.has(s.category));
-  const byTarget = new Map<Target, Signature[]>();
-  for (const t of ['path', 'arg', 'cookie', 'header', 'ua'] as const) {
-    byTarget.set(
-      t,
-      enabled.filter((s) => s.targets.includes(t)),
-    );
-  }
+  const byTarget: Record<Target, readonly Signature[]> = {
+    path: enabled.filter((s) => s.targets.includes('path')),
+    arg: enabled.filter((s) => s.targets.includes('arg')),
+    cookie: enabled.filter((s) => s.targets.includes('cookie')),
+    header: enabled.filter((s) => s.targets.includes('header')),
+    ua: enabled.filter((s) => s.targets.includes('ua')),
+  };
 
-  // Verdicts for values that repeat across requests (User-Agent, path): most traffic reuses a few.
-  const memo = new Map<string, readonly Signature[]>();
+  // Verdicts for values that repeat across requests (User-Agent, path, headers such as
+  // Accept-Language and Referer): most traffic reuses a few. Query/body/cookie values are not
+  // memoised (they are mostly unique). Bounded: cleared when full.
+  const memo: Record<Target, Map<string, readonly Signature[]> | undefined> = {
+    path: new Map(),
+    ua: new Map(),
+    header: new Map(),
+    arg: undefined,
+    cookie: undefined,
+  };
   const MEMO_MAX = 10_000;
   const MEMO_VALUE_MAX = 512;
 
   function matching(raw: string, target: Target, plusIsSpace: boolean): readonly Signature[] {
+    const sigs = byTarget[target];
+    if (sigs.length === 0) return NONE;
     const value = raw.length > MAX_VALUE ? raw.slice(0, MAX_VALUE) : raw;
     if (isHarmless(value)) return NONE;
     const decoded = urlDecodeDeep(value, plusIsSpace);
     let v: Views | undefined;
     let out: Signature[] | undefined;
-    for (const sig of byTarget.get(target) as Signature[]) {
+    for (let i = 0; i < sigs.length; i++) {
+      const sig = sigs[i] as Signature;
       let subject: string;
       if (sig.view === 'raw') subject = value;
       else {
-        if (!v) v = isHarmless(decoded) ? { plain: '', sql: '', html: '' } : views(decoded);
+        if (v === undefined) v = isHarmless(decoded) ? EMPTY_VIEWS : views(decoded);
         subject = v[sig.view];
       }
-      if (subject && sig.re.test(subject)) {
-        out ??= [];
+      if (subject.length > 0 && sig.re.test(subject)) {
+        if (out === undefined) out = [];
         out.push(sig);
       }
     }
     return out ?? NONE;
   }
 
-  function matchingMemo(raw: string, target: Target): readonly Signature[] {
-    if (raw.length > MEMO_VALUE_MAX) return matching(raw, target, false);
-    const key = `${target}\u0000${raw}`;
-    let r = memo.get(key);
+  function verdict(raw: string, target: Target, plusIsSpace: boolean): readonly Signature[] {
+    const m = memo[target];
+    if (m === undefined || raw.length > MEMO_VALUE_MAX) return matching(raw, target, plusIsSpace);
+    let r = m.get(raw);
     if (r === undefined) {
-      r = matching(raw, target, false);
-      if (memo.size >= MEMO_MAX) memo.clear();
-      memo.set(key, r);
+      r = matching(raw, target, plusIsSpace);
+      if (m.size >= MEMO_MAX) m.clear();
+      m.set(raw, r);
     }
     return r;
   }
 
-  function inspect(req: InspectRequest): SignatureHit[] {
-    const hits: SignatureHit[] = [];
-    const seen = new Set<string>();
-    let budget = MAX_VALUES;
+  /** Checks one value; `prefix`/`name` make the hit label (`prefix:name`, or `prefix` alone). */
+  function check(
+    scan: Scan,
+    raw: string,
+    target: Target,
+    prefix: string,
+    name: string | undefined,
+    plusIsSpace: boolean,
+  ): void {
+    if (scan.hits.length >= MAX_HITS || scan.budget-- <= 0 || raw.length === 0) return;
+    const sigs = verdict(raw, target, plusIsSpace);
+    if (sigs.length === 0) return;
+    const label = name === undefined ? prefix : `${prefix}:${name.slice(0, 64)}`;
+    for (const sig of sigs) {
+      if (scan.hits.some((h) => h.id === sig.id)) continue;
+      scan.hits.push({ id: sig.id, category: sig.category, target: label });
+      if (scan.hits.length >= MAX_HITS) return;
+    }
+  }
 
-    const check = (raw: string, target: Target, label: string, plusIsSpace: boolean): void => {
-      if (hits.length >= MAX_HITS || budget-- <= 0 || raw.length === 0) return;
-      const sigs =
-        target === 'ua' || target === 'path' ? matchingMemo(raw, target) : matching(raw, target, plusIsSpace);
-      for (const sig of sigs) {
-        if (seen.has(sig.id)) continue;
-        seen.add(sig.id);
-        hits.push({ id: sig.id, category: sig.category, target: label });
-        if (hits.length >= MAX_HITS) return;
-      }
-    };
-
-    const checkPairs = (s: string, prefix: string, target: Target): void => {
-      for (const part of s.split('&')) {
-        if (!part) continue;
+  function checkPairs(scan: Scan, s: string, prefix: string, target: Target): void {
+    let start = 0;
+    while (start <= s.length) {
+      let end = s.indexOf('&', start);
+      if (end < 0) end = s.length;
+      if (end > start) {
+        const part = s.slice(start, end);
         const eq = part.indexOf('=');
         const name = eq < 0 ? part : part.slice(0, eq);
-        const label = `${prefix}:${name.slice(0, 64)}`;
-        check(name, target, label, true);
-        if (eq >= 0) check(part.slice(eq + 1), target, label, true);
+        check(scan, name, target, prefix, name, true);
+        if (eq >= 0) check(scan, part.slice(eq + 1), target, prefix, name, true);
       }
-    };
+      start = end + 1;
+    }
+  }
 
+  const bodyChecks: BodyChecks = {
+    check: (scan, raw, label, name) => check(scan, raw, 'arg', label, name, false),
+    pairs: (scan, s) => checkPairs(scan, s, 'body', 'arg'),
+  };
+
+  function inspect(req: InspectRequest): SignatureHit[] {
+    const scan: Scan = { hits: [], budget: MAX_VALUES };
+    if (enabled.length === 0) return scan.hits;
     // User-Agent first: the most telling part, and it must not be crowded out by MAX_HITS.
     const h = req.headers;
     const ua = h['user-agent'];
-    if (ua) check(ua, 'ua', 'user-agent', false);
+    if (ua) check(scan, ua, 'ua', 'user-agent', undefined, false);
     const url = req.url;
     const q = url.indexOf('?');
-    check(q < 0 ? url : url.slice(0, q), 'path', 'path', false);
-    if (q >= 0) checkPairs(url.slice(q + 1), 'arg', 'arg');
+    check(scan, q < 0 ? url : url.slice(0, q), 'path', 'path', undefined, false);
+    if (q >= 0) checkPairs(scan, url.slice(q + 1), 'arg', 'arg');
 
     const cookie = h.cookie;
     if (cookie) {
       for (const c of cookie.split(';')) {
         const eq = c.indexOf('=');
         const name = (eq < 0 ? c : c.slice(0, eq)).trim();
-        check(eq < 0 ? c : c.slice(eq + 1), 'cookie', `cookie:${name.slice(0, 64)}`, false);
+        check(scan, eq < 0 ? c : c.slice(eq + 1), 'cookie', 'cookie', name, false);
       }
     }
-    for (const name of INSPECTED_HEADERS) {
+    for (let i = 0; i < INSPECTED_HEADERS.length; i++) {
+      const name = INSPECTED_HEADERS[i] as string;
       const val = h[name];
-      if (typeof val === 'string') check(val, 'header', `header:${name}`, false);
+      if (typeof val === 'string') check(scan, val, 'header', HEADER_LABELS[i] as string, undefined, false);
     }
-    if (req.body && req.body.length > 0) inspectBody(req.body, String(h['content-type'] ?? ''), check, checkPairs);
-    return hits;
+    if (req.body && req.body.length > 0) inspectBody(scan, req.body, String(h['content-type'] ?? ''), bodyChecks);
+    return scan.hits;
   }
 
   return { signatures: enabled, inspect };
 }
 
-type Check = (raw: string, target: Target, label: string, plusIsSpace: boolean) => void;
+const EMPTY_VIEWS: Views = Object.freeze({ plain: '', sql: '', html: '' });
+const HEADER_LABELS = INSPECTED_HEADERS.map((n) => `header:${n}`);
 
-function inspectBody(
-  body: Buffer,
-  contentType: string,
-  check: Check,
-  checkPairs: (s: string, prefix: string, t: Target) => void,
-): void {
+interface BodyChecks {
+  check(scan: Scan, raw: string, label: string, name: string | undefined): void;
+  pairs(scan: Scan, s: string): void;
+}
+
+function inspectBody(scan: Scan, body: Buffer, contentType: string, c: BodyChecks): void {
   const ct = contentType.toLowerCase();
   const text = body.toString('utf8');
   if (ct.startsWith('application/x-www-form-urlencoded')) {
-    checkPairs(text, 'body', 'arg');
+    c.pairs(scan, text);
   } else if (ct.includes('json')) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      check(text, 'arg', 'body', false);
+      c.check(scan, text, 'body', undefined);
       return;
     }
-    walkJson(parsed, 'body', 0, check);
+    walkJson(scan, parsed, 'body', undefined, 0, c);
   } else if (ct.startsWith('text/') || ct.includes('xml') || ct === '') {
-    check(text, 'arg', 'body', false);
+    c.check(scan, text, 'body', undefined);
   }
 }
 
-function walkJson(v: unknown, path: string, depth: number, check: Check): void {
+function walkJson(
+  scan: Scan,
+  v: unknown,
+  prefix: string,
+  name: string | undefined,
+  depth: number,
+  c: BodyChecks,
+): void {
   if (depth > MAX_JSON_DEPTH) return;
-  if (typeof v === 'string') check(v, 'arg', path, false);
-  else if (Array.isArray(v)) for (const x of v) walkJson(x, path, depth + 1, check);
+  if (typeof v === 'string') c.check(scan, v, prefix, name);
+  else if (Array.isArray(v)) for (const x of v) walkJson(scan, x, prefix, name, depth + 1, c);
   else if (v && typeof v === 'object') {
     for (const [k, x] of Object.entries(v)) {
-      const label = `body:${k.slice(0, 64)}`;
-      check(k, 'arg', label, false);
-      walkJson(x, label, depth + 1, check);
+      c.check(scan, k, 'body', k);
+      walkJson(scan, x, 'body', k, depth + 1, c);
     }
   }
 }
