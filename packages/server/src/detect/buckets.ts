@@ -80,12 +80,14 @@ export class BucketStore {
     ts: string,
     distinctValue: string | undefined,
   ): Overflow | undefined {
-    let b = this.map.get(key);
+    let b = this.map.get(key); // also makes it the most recently used
+    let fresh = false;
     if (b !== undefined && b.expires <= t) {
       this.map.delete(key);
       b = undefined;
     }
     if (b === undefined) {
+      fresh = true;
       b = {
         level: 0,
         last: t,
@@ -100,7 +102,7 @@ export class BucketStore {
     }
     const now = Math.max(t, b.last);
     if (b.blackholeUntil > now) {
-      this.map.set(key, b);
+      if (fresh) this.map.set(key, b);
       return undefined;
     }
     b.level = Math.max(0, b.level - (now - b.last) / spec.leakMs);
@@ -132,8 +134,10 @@ export class BucketStore {
       }
     }
     b.expires = Math.max(b.blackholeUntil, now + b.level * spec.leakMs);
-    if (b.expires > now) this.map.set(key, b);
-    else this.map.delete(key);
+    // A bucket already in the map was mutated in place (and made most recent by get).
+    if (b.expires > now) {
+      if (fresh) this.map.set(key, b);
+    } else if (!fresh) this.map.delete(key);
     return out;
   }
 }

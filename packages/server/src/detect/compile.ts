@@ -22,12 +22,13 @@
 import { compileDetection, type Requirement } from './condition.ts';
 import { parseDuration } from './duration.ts';
 import { RuleCompileError } from './errors.ts';
-import { getter } from './fields.ts';
+import { compileFieldEntry } from './matchers.ts';
+import { combine, planPredicate } from './plan.ts';
 import type {
   ActionSpec,
   CompiledRule,
   DecisionType,
-  EventPredicate,
+  PlanNode,
   PrefilterField,
   RuleMode,
   Severity,
@@ -189,7 +190,7 @@ function compileAction(
   return { action, severity };
 }
 
-function logsource(ls: unknown, warnings: string[]): { pred?: EventPredicate; req: Requirement } {
+function logsource(ls: unknown, warnings: string[]): { node?: PlanNode; req: Requirement } {
   if (!isMap(ls)) return { req: {} };
   const keys = ['service', 'category', 'product']
     .filter((k) => typeof ls[k] === 'string')
@@ -197,14 +198,8 @@ function logsource(ls: unknown, warnings: string[]): { pred?: EventPredicate; re
   for (const k of keys) {
     const c = LOGSOURCE[k];
     if (!c) continue;
-    const get = getter(c.field);
-    const set = new Set(c.values);
-    const pred: EventPredicate = (ev) => {
-      const v = get(ev);
-      if (Array.isArray(v)) return v.some((x) => typeof x === 'string' && set.has(x.toLowerCase()));
-      return typeof v === 'string' && set.has(v.toLowerCase());
-    };
-    return { pred, req: { [c.field]: c.values } };
+    // the field (lower-cased, any element of a list) is one of the values: Sigma equality
+    return { node: compileFieldEntry(c.field, c.values, ['logsource']), req: { [c.field]: c.values } };
   }
   const unknown = keys.filter((k) => !NO_CONSTRAINT.has(k));
   if (unknown.length > 0)
@@ -254,9 +249,8 @@ export function compileRule(doc: unknown, origin: { source: string; line: number
   if (!MODES.has(mode)) throw new RuleCompileError('mode must be default, alert-only or deceive', ['kyoka', 'mode']);
   const enabled = k.enabled ?? doc.enabled ?? true;
   if (typeof enabled !== 'boolean') throw new RuleCompileError('enabled must be true or false', ['kyoka', 'enabled']);
-  const lp = ls.pred;
-  const dp = det.pred;
-  const match: EventPredicate = lp ? (ev) => lp(ev) && dp(ev) : dp;
+  const plan = ls.node ? combine('and', [ls.node, det.node]) : det.node;
+  const match = ls.node ? planPredicate(plan) : det.pred;
   const req: Requirement = { ...det.req };
   for (const [f, v] of Object.entries(ls.req) as Array<[PrefilterField, string[]]>)
     req[f] = req[f] ? req[f].filter((x) => v.includes(x)) : v;
@@ -273,6 +267,7 @@ export function compileRule(doc: unknown, origin: { source: string; line: number
     origin,
     yaml,
     match,
+    plan,
     threshold,
     action,
     index: pickIndex(req),

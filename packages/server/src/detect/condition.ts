@@ -4,18 +4,20 @@
  * (and / or / not / parentheses / `1 of sel*` / `all of sel*` / `1 of them` / `all of them`,
  * precedence not > and > or). A list of conditions is their OR. Also derives what the rule
  * requires of event.action / event.dataset / event.category for the engine's prefilter.
+ * The result is a plan (a tree of atoms, plan.ts) plus its standalone predicate.
  * Hand-written: no maintained Sigma evaluator exists for JavaScript.
  */
 import { RuleCompileError } from './errors.ts';
 import { mapField } from './fields.ts';
 import { compileFieldEntry, compileKeyword } from './matchers.ts';
-import type { EventPredicate, PrefilterField } from './types.ts';
+import { combine, planPredicate } from './plan.ts';
+import type { EventPredicate, PlanNode, PrefilterField } from './types.ts';
 
 /** Per prefilter field, the values (lower-case) one of which an event must have. */
 export type Requirement = Partial<Record<PrefilterField, string[]>>;
 
 interface Compiled {
-  pred: EventPredicate;
+  node: PlanNode;
   req: Requirement;
 }
 
@@ -33,13 +35,13 @@ function and(parts: Compiled[]): Compiled {
       req[f] = have ? have.filter((v) => vals.includes(v)) : vals;
     }
   }
-  const preds = parts.map((p) => p.pred);
-  if (preds.length === 1) return { pred: preds[0] as EventPredicate, req };
-  if (preds.length === 2) {
-    const [a, b] = preds as [EventPredicate, EventPredicate];
-    return { pred: (ev) => a(ev) && b(ev), req };
-  }
-  return { pred: (ev) => preds.every((p) => p(ev)), req };
+  return {
+    node: combine(
+      'and',
+      parts.map((p) => p.node),
+    ),
+    req,
+  };
 }
 
 function or(parts: Compiled[]): Compiled {
@@ -48,13 +50,13 @@ function or(parts: Compiled[]): Compiled {
   for (const f of Object.keys(first) as PrefilterField[]) {
     if (parts.every((p) => p.req[f] !== undefined)) req[f] = [...new Set(parts.flatMap((p) => p.req[f] as string[]))];
   }
-  const preds = parts.map((p) => p.pred);
-  if (preds.length === 1) return { pred: preds[0] as EventPredicate, req };
-  if (preds.length === 2) {
-    const [a, b] = preds as [EventPredicate, EventPredicate];
-    return { pred: (ev) => a(ev) || b(ev), req };
-  }
-  return { pred: (ev) => preds.some((p) => p(ev)), req };
+  return {
+    node: combine(
+      'or',
+      parts.map((p) => p.node),
+    ),
+    req,
+  };
 }
 
 function plainValues(key: string, value: unknown): { field: PrefilterField; values: string[] } | undefined {
@@ -79,7 +81,7 @@ function compileMap(m: Record<string, unknown>, path: Array<string | number>): C
     const req: Requirement = {};
     const pv = plainValues(k, m[k]);
     if (pv) req[pv.field] = pv.values;
-    return { pred: compileFieldEntry(k, m[k], [...path, k]), req };
+    return { node: compileFieldEntry(k, m[k], [...path, k]), req };
   });
   return and(parts);
 }
@@ -91,11 +93,11 @@ export function compileSelection(v: unknown, path: Array<string | number>): Comp
     if (v.length === 0) throw new RuleCompileError('empty selection list', path);
     return or(
       v.map((item, i) =>
-        isMap(item) ? compileMap(item, [...path, i]) : { pred: compileKeyword(item, [...path, i]), req: {} },
+        isMap(item) ? compileMap(item, [...path, i]) : { node: compileKeyword(item, [...path, i]), req: {} },
       ),
     );
   }
-  if (typeof v === 'string' || typeof v === 'number') return { pred: compileKeyword(v, path), req: {} };
+  if (typeof v === 'string' || typeof v === 'number') return { node: compileKeyword(v, path), req: {} };
   throw new RuleCompileError('a selection must be a map, a list or a keyword', path);
 }
 
@@ -150,8 +152,7 @@ function parseCondition(cond: string, sels: Map<string, Compiled>, path: Array<s
     const lt = t.toLowerCase();
     if (lt === 'not') {
       i++;
-      const inner = factor().pred;
-      return { pred: (ev) => !inner(ev), req: {} };
+      return { node: { op: 'not', of: factor().node }, req: {} };
     }
     if (t === '(') {
       i++;
@@ -183,7 +184,10 @@ function parseCondition(cond: string, sels: Map<string, Compiled>, path: Array<s
 }
 
 /** Compiles a whole `detection` block. */
-export function compileDetection(detection: unknown, path: Array<string | number> = ['detection']): Compiled {
+export function compileDetection(
+  detection: unknown,
+  path: Array<string | number> = ['detection'],
+): Compiled & { pred: EventPredicate } {
   if (!isMap(detection)) throw new RuleCompileError('detection must be a map of selections plus condition', path);
   const sels = new Map<string, Compiled>();
   for (const [name, v] of Object.entries(detection)) {
@@ -192,12 +196,15 @@ export function compileDetection(detection: unknown, path: Array<string | number
   }
   const cond = detection.condition;
   const condPath = [...path, 'condition'];
+  let out: Compiled;
   if (cond === undefined) {
     if (sels.size !== 1) throw new RuleCompileError('detection.condition is required', path);
-    return [...sels.values()][0] as Compiled;
+    out = [...sels.values()][0] as Compiled;
+  } else {
+    const list = Array.isArray(cond) ? cond : [cond];
+    if (list.length === 0 || list.some((c) => typeof c !== 'string'))
+      throw new RuleCompileError('condition must be a string or a list of strings', condPath);
+    out = or(list.map((c, n) => parseCondition(c as string, sels, Array.isArray(cond) ? [...condPath, n] : condPath)));
   }
-  const list = Array.isArray(cond) ? cond : [cond];
-  if (list.length === 0 || list.some((c) => typeof c !== 'string'))
-    throw new RuleCompileError('condition must be a string or a list of strings', condPath);
-  return or(list.map((c, n) => parseCondition(c as string, sels, Array.isArray(cond) ? [...condPath, n] : condPath)));
+  return { ...out, pred: planPredicate(out.node) };
 }

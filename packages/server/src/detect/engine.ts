@@ -1,9 +1,11 @@
 /**
  * The rule engine: events in, Detections out. Pure and synchronous (no I/O), so the lead
  * wires `process` to EventWriter.onCommitted and replays use the same code.
- *  - Prefilter: rules that require constant event.action / event.dataset / event.category
- *    values are indexed by them; an event is checked only against the rules its values
- *    select plus the rules with no such requirement.
+ *  - Prefilter (rule-set.ts): rules that require constant event.action / event.dataset /
+ *    event.category values are indexed by them, and rules that share a necessary literal
+ *    test are skipped together when it fails.
+ *  - Rules are evaluated over shared atoms (shared.ts): a test common to many rules runs
+ *    once per event, and the literals of one field are prefiltered together.
  *  - Whitelisted events (source IP/CIDR, user, sensor) are dropped before any rule.
  *  - Plain rules: matches of one rule and group within a batch become one Detection.
  *  - Threshold rules: a leaky bucket per group (buckets.ts); the overflow is the Detection.
@@ -11,9 +13,10 @@
  */
 import type { KyokaEvent } from '@kyoka/core';
 import { BucketStore } from './buckets.ts';
-import { type Getter, getter, groupValue, resetFieldCache } from './fields.ts';
-import { canonicalIp } from './ip-range.ts';
-import { type CompiledRule, type Detection, MAX_DETECTION_EVENTS, type PrefilterField } from './types.ts';
+import { type Getter, groupValue, resetFieldCache } from './fields.ts';
+import { canonicalIpCached } from './ip-range.ts';
+import { collect, type Prepared, prepare, type RuleSet } from './rule-set.ts';
+import { type CompiledRule, type Detection, MAX_DETECTION_EVENTS } from './types.ts';
 import { compileWhitelist, type Whitelist, type WhitelistSpec } from './whitelist.ts';
 
 export interface EngineOptions {
@@ -49,58 +52,6 @@ export interface Engine {
   rules(): readonly CompiledRule[];
 }
 
-interface Prepared {
-  rule: CompiledRule;
-  seq: number;
-  groupGets: Array<[string, Getter]>;
-  distinctGet?: Getter;
-  scopeGet?: Getter;
-}
-
-interface RuleSet {
-  all: Prepared[];
-  always: Prepared[];
-  index: Map<PrefilterField, Map<string, Prepared[]>>;
-}
-
-const INDEX_FIELDS: PrefilterField[] = ['event.action', 'event.dataset', 'event.category'];
-
-function prepare(rules: CompiledRule[]): RuleSet {
-  const set: RuleSet = { all: [], always: [], index: new Map() };
-  for (const rule of rules) {
-    if (!rule.enabled) continue;
-    const group = rule.threshold?.groupby ?? rule.action.groupBy;
-    const p: Prepared = { rule, seq: -1, groupGets: group.map((f) => [f, getter(f)]) };
-    const distinct = rule.threshold?.distinct?.map(getter);
-    if (distinct)
-      p.distinctGet = (ev) => {
-        for (const g of distinct) {
-          const v = g(ev);
-          if (v !== undefined && v !== null && v !== '') return v;
-        }
-        return undefined;
-      };
-    if (rule.action.decision || rule.mode === 'deceive')
-      p.scopeGet = getter(rule.action.decision?.scope ?? 'source.ip');
-    set.all.push(p);
-    if (!rule.index) {
-      set.always.push(p);
-      continue;
-    }
-    let byValue = set.index.get(rule.index.field);
-    if (!byValue) {
-      byValue = new Map();
-      set.index.set(rule.index.field, byValue);
-    }
-    for (const v of new Set(rule.index.values)) {
-      const list = byValue.get(v);
-      if (list) list.push(p);
-      else byValue.set(v, [p]);
-    }
-  }
-  return set;
-}
-
 /** Rule "fingerprint": buckets survive a reload only when the rule's text is unchanged. */
 function fingerprint(r: CompiledRule): string {
   return r.yaml;
@@ -111,53 +62,41 @@ export function createEngine(opts: EngineOptions): Engine {
   const eventClock = opts.clock === 'event';
   const buckets = new BucketStore(opts.maxBuckets ?? 100_000);
   let whitelist: Whitelist = compileWhitelist(opts.whitelist);
+  let wlSize = whitelist.size;
   let current = prepare(opts.rules);
   let ruleList = opts.rules.slice();
   let seq = 0;
+  let batches = 0;
   const hits = new Map<string, number>();
   const dets = new Map<string, number>();
   let eventsSeen = 0;
   let whitelisted = 0;
   const candidates: Prepared[] = [];
 
-  const bump = (m: Map<string, number>, id: string, n = 1) => m.set(id, (m.get(id) ?? 0) + n);
-
-  function collect(ev: KyokaEvent, set: RuleSet, s: number): void {
-    candidates.length = 0;
-    for (const p of set.always) candidates.push(p);
-    const e = ev.event;
-    if (!e) return;
-    for (const f of INDEX_FIELDS) {
-      const byValue = set.index.get(f);
-      if (!byValue) continue;
-      const v = f === 'event.action' ? e.action : f === 'event.dataset' ? e.dataset : e.category;
-      const vals = Array.isArray(v) ? v : v === undefined ? [] : [v];
-      for (const x of vals) {
-        if (typeof x !== 'string') continue;
-        const list = byValue.get(x) ?? byValue.get(x.toLowerCase());
-        if (!list) continue;
-        for (const p of list)
-          if (p.seq !== s) {
-            p.seq = s;
-            candidates.push(p);
-          }
-      }
+  const bump = (m: Map<string, number>, id: string, n: number) => m.set(id, (m.get(id) ?? 0) + n);
+  /** Counters of `set` added to the totals of rules that left it (or of sets replaced). */
+  const fold = (set: RuleSet, h: Map<string, number>, d: Map<string, number>): void => {
+    for (const p of set.all) {
+      if (p.hits > 0) bump(h, p.rule.id, p.hits);
+      if (p.detections > 0) bump(d, p.rule.id, p.detections);
     }
-  }
+  };
 
   function decisionFor(p: Prepared, ev: KyokaEvent): Detection['decision'] {
     const r = p.rule;
     if (r.mode === 'alert-only' || !p.scopeGet) return undefined;
     const raw = p.scopeGet(ev);
     if (typeof raw !== 'string') return undefined;
-    const value = raw.includes('/') ? raw : canonicalIp(raw);
+    const value = raw.includes('/') ? raw : canonicalIpCached(raw);
     if (value === undefined) return undefined;
     const type = r.mode === 'deceive' ? 'deceive' : (r.action.decision?.type ?? 'deceive');
     return { type, value, duration_ms: r.action.decision?.durationMs ?? 4 * 3_600_000 };
   }
 
-  function detection(p: Prepared, key: string, group: Detection['group'], ev: KyokaEvent): Detection {
+  function detection(p: Prepared, key: string, ev: KyokaEvent): Detection {
     const r = p.rule;
+    const group: Detection['group'] = {};
+    for (const [f, g] of p.groupGets) group[f] = groupValue(g(ev));
     const d: Detection = {
       rule: { id: r.id, title: r.title, severity: r.severity, tags: r.tags, mode: r.mode },
       key,
@@ -177,16 +116,16 @@ export function createEngine(opts: EngineOptions): Engine {
     process(events: KyokaEvent[]): Detection[] {
       const set = current;
       const out: Detection[] = [];
-      const plain = new Map<string, Detection>();
+      const batch = ++batches;
       const wall = now();
       for (const ev of events) {
         eventsSeen++;
         resetFieldCache();
-        if (whitelist.size > 0 && whitelist(ev)) {
+        if (wlSize > 0 && whitelist(ev)) {
           whitelisted++;
           continue;
         }
-        collect(ev, set, ++seq);
+        collect(ev, set, ++seq, candidates);
         if (candidates.length === 0) continue;
         let t = wall;
         if (eventClock) {
@@ -194,17 +133,23 @@ export function createEngine(opts: EngineOptions): Engine {
           if (Number.isFinite(et)) t = et;
         }
         for (const p of candidates) {
-          if (!p.rule.match(ev)) continue;
+          if (!p.match(ev)) continue;
           const r = p.rule;
-          bump(hits, r.id);
-          const group: Detection['group'] = {};
-          let key = r.id;
+          p.hits++;
+          const gets = p.groupGets;
+          let key: string | undefined;
+          let one: string | number | undefined;
           let any = false;
-          for (const [f, g] of p.groupGets) {
-            const v = groupValue(g(ev));
-            group[f] = v;
-            key += `|${v}`;
-            if (v !== '') any = true;
+          if (gets.length === 1) {
+            one = groupValue((gets[0] as [string, Getter])[1](ev));
+            any = one !== '';
+          } else {
+            key = r.id;
+            for (const [, g] of gets) {
+              const v = groupValue(g(ev));
+              key += `|${v}`;
+              if (v !== '') any = true;
+            }
           }
           if (r.threshold) {
             if (!any) continue;
@@ -214,22 +159,30 @@ export function createEngine(opts: EngineOptions): Engine {
               dv = raw === undefined || raw === null ? undefined : String(groupValue(raw));
               if (dv === '') dv = undefined;
             }
+            key ??= `${r.id}|${one}`;
             const o = buckets.pour(key, r.threshold, t, ev.id, ev['@timestamp'], dv);
             if (!o) continue;
-            const d = detection(p, key, group, ev);
+            const d = detection(p, key, ev);
             d.count = o.count;
             d.events = o.events;
             d.first = o.first;
             d.last = o.last;
-            bump(dets, r.id);
+            p.detections++;
             out.push(d);
             continue;
           }
-          let d = plain.get(key);
+          // one Detection per rule and group in a batch: a per-rule map keyed by the group
+          // value (no key string built per event), or by the whole key for several fields
+          if (p.batch !== batch) {
+            p.batch = batch;
+            p.plain = new Map();
+          }
+          const slot = key ?? String(one);
+          let d = p.plain.get(slot);
           if (!d) {
-            d = detection(p, key, group, ev);
-            plain.set(key, d);
-            bump(dets, r.id);
+            d = detection(p, key ?? `${r.id}|${one}`, ev);
+            p.plain.set(slot, d);
+            p.detections++;
             out.push(d);
           }
           d.count++;
@@ -252,19 +205,24 @@ export function createEngine(opts: EngineOptions): Engine {
       const drop: string[] = [];
       for (const [id, fp] of before) if (after.get(id) !== fp) drop.push(`${id}|`);
       const next = prepare(rules);
+      fold(current, hits, dets);
       current = next; // atomic swap: a batch in flight keeps the set it started with
       ruleList = rules.slice();
       buckets.dropPrefixes(drop);
     },
     setWhitelist(spec: WhitelistSpec): void {
       whitelist = compileWhitelist(spec);
+      wlSize = whitelist.size;
     },
     stats(): EngineStats {
+      const h = new Map(hits);
+      const d = new Map(dets);
+      fold(current, h, d);
       return {
         rules: ruleList.length,
         enabled: current.all.length,
-        hits: Object.fromEntries(hits),
-        detections: Object.fromEntries(dets),
+        hits: Object.fromEntries(h),
+        detections: Object.fromEntries(d),
         buckets: buckets.size,
         evicted: buckets.evicted,
         events: eventsSeen,

@@ -154,15 +154,28 @@ export function rawGetter(path: string): Getter {
   };
 }
 
+/**
+ * False when lower-casing cannot change `s` (no A-Z, all ASCII): event values usually are
+ * lower-case already, and toLowerCase always allocates a new string.
+ */
+export function mayChangeCase(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c >= 128) return true;
+  }
+  return false;
+}
+
 const LOWER_MAX = 20_000;
 let lowerCache = new Map<string, string>();
 
 /**
  * Lower-cased text, memoized for long strings: many rules test the same message /
  * event.original, and V8 caches a string's hash, so the lookup is cheaper than re-lowering.
+ * Short strings that are already lower-case are returned as they are (no allocation).
  */
 export function lower(s: string): string {
-  if (s.length < 24) return s.toLowerCase();
+  if (s.length < 24) return mayChangeCase(s) ? s.toLowerCase() : s;
   let l = lowerCache.get(s);
   if (l === undefined) {
     if (lowerCache.size >= LOWER_MAX) lowerCache = new Map();

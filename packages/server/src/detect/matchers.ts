@@ -4,14 +4,22 @@
  * list of values become one closure over the event. Strings compare case-insensitively with
  * `*` / `?` wildcards (backslash escapes them), as Sigma specifies; `re` is case-sensitive
  * unless `|i`. Lists in the event (event.category) match when any element matches.
+ * Each value becomes one Atom (types.ts) with a canonical key, plus what kind of literal it
+ * is, so the engine can evaluate a test shared by many rules once per event and prefilter
+ * the literals of one field together (shared.ts).
  */
 import type { KyokaEvent } from '@kyoka/core';
 import { RuleCompileError } from './errors.ts';
-import { getter, lower, mapField } from './fields.ts';
+import { type Getter, getter, lower, mapField } from './fields.ts';
 import { addRange, emptyRanges, inRanges } from './ip-range.ts';
-import type { EventPredicate } from './types.ts';
+import { atomNode, combine } from './plan.ts';
+import type { Atom, AtomLit, EventPredicate, PlanNode } from './types.ts';
 
 type ValueMatcher = (v: unknown) => boolean;
+interface VM {
+  m: ValueMatcher;
+  lit?: AtomLit;
+}
 
 const KNOWN = new Set([
   'contains',
@@ -39,11 +47,13 @@ function scalarText(v: unknown): string | undefined {
   return undefined;
 }
 
-function lowerText(v: unknown): string | undefined {
+export function lowerText(v: unknown): string | undefined {
   if (typeof v === 'string') return lower(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v).toLowerCase();
   return undefined;
 }
+
+const reEscape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /** Sigma wildcard text → { plain } when it has no wildcard, else an anchored-or-not RegExp source. */
 function wildcard(pattern: string): { plain: string } | { re: string } {
@@ -63,14 +73,14 @@ function wildcard(pattern: string): { plain: string } | { re: string } {
       out += '.';
       wild = true;
     } else {
-      out += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+      out += reEscape(c);
       plain += c;
     }
   }
   return wild ? { re: out } : { plain };
 }
 
-function stringMatcher(pattern: string, mode: 'eq' | 'contains' | 'startswith' | 'endswith'): ValueMatcher {
+function stringMatcher(pattern: string, mode: 'eq' | 'contains' | 'startswith' | 'endswith'): VM {
   let lowered = pattern.toLowerCase();
   let m = mode;
   // A leading / trailing unescaped `*` is the same as contains / startswith / endswith: fold
@@ -89,22 +99,26 @@ function stringMatcher(pattern: string, mode: 'eq' | 'contains' | 'startswith' |
   const w = wildcard(lowered);
   if ('plain' in w) {
     const p = w.plain;
+    const e = reEscape(p);
     switch (m) {
       case 'eq':
-        return (v) => lowerText(v) === p;
+        return { m: (v) => lowerText(v) === p, lit: { kind: 'eq', value: p } };
       case 'contains':
-        return (v) => lowerText(v)?.includes(p) === true;
+        return { m: (v) => lowerText(v)?.includes(p) === true, lit: { kind: 're', src: e } };
       case 'startswith':
-        return (v) => lowerText(v)?.startsWith(p) === true;
+        return { m: (v) => lowerText(v)?.startsWith(p) === true, lit: { kind: 're', src: `^${e}` } };
       case 'endswith':
-        return (v) => lowerText(v)?.endsWith(p) === true;
+        return { m: (v) => lowerText(v)?.endsWith(p) === true, lit: { kind: 're', src: `${e}$` } };
     }
   }
   const src = `${m === 'eq' || m === 'startswith' ? '^' : ''}${w.re}${m === 'eq' || m === 'endswith' ? '$' : ''}`;
   const re = new RegExp(src, 's');
-  return (v) => {
-    const t = lowerText(v);
-    return t !== undefined && re.test(t);
+  return {
+    m: (v) => {
+      const t = lowerText(v);
+      return t !== undefined && re.test(t);
+    },
+    lit: { kind: 're', src },
   };
 }
 
@@ -142,9 +156,9 @@ function numberMatcher(op: string, value: unknown, path: Array<string | number>)
   }
 }
 
-function valueMatcher(mods: Set<string>, value: unknown, path: Array<string | number>): ValueMatcher {
-  if (value === null) return (v) => v === undefined || v === null;
-  for (const op of ['lt', 'lte', 'gt', 'gte']) if (mods.has(op)) return numberMatcher(op, value, path);
+function valueMatcher(mods: Set<string>, value: unknown, path: Array<string | number>): VM {
+  if (value === null) return { m: (v) => v === undefined || v === null };
+  for (const op of ['lt', 'lte', 'gt', 'gte']) if (mods.has(op)) return { m: numberMatcher(op, value, path) };
   if (typeof value === 'object')
     throw new RuleCompileError('a field value must be a string, number, boolean or null', path);
   const text = String(value);
@@ -152,7 +166,7 @@ function valueMatcher(mods: Set<string>, value: unknown, path: Array<string | nu
   if (mods.has('cidr')) {
     const r = emptyRanges();
     if (!addRange(r, text)) throw new RuleCompileError(`not an IP address or CIDR: ${JSON.stringify(text)}`, path);
-    return (v) => inRanges(r, v);
+    return { m: (v) => inRanges(r, v), lit: { kind: 'cidr', ranges: r } };
   }
   if (mods.has('re')) {
     let re: RegExp;
@@ -161,9 +175,11 @@ function valueMatcher(mods: Set<string>, value: unknown, path: Array<string | nu
     } catch (err) {
       throw new RuleCompileError(`bad regular expression: ${(err as Error).message}`, path);
     }
-    return (v) => {
-      const t = scalarText(v);
-      return t !== undefined && re.test(t);
+    return {
+      m: (v) => {
+        const t = scalarText(v);
+        return t !== undefined && re.test(t);
+      },
     };
   }
   let mode: 'eq' | 'contains' | 'startswith' | 'endswith' = 'eq';
@@ -171,16 +187,16 @@ function valueMatcher(mods: Set<string>, value: unknown, path: Array<string | nu
   else if (mods.has('startswith')) mode = 'startswith';
   else if (mods.has('endswith')) mode = 'endswith';
   if (mods.has('base64offset')) {
-    const alts = b64offsets(text).map((p) => stringMatcher(p, mode === 'eq' ? 'contains' : mode));
-    return (v) => alts.some((m) => m(v));
+    const alts = b64offsets(text).map((p) => stringMatcher(p, mode === 'eq' ? 'contains' : mode).m);
+    return { m: (v) => alts.some((m) => m(v)) };
   }
   // Base64 text is case-sensitive: match it exactly (wildcards still apply).
   if (mods.has('base64')) {
     const enc = b64(text);
-    if (mode === 'eq') return (v) => v === enc;
-    if (mode === 'contains') return (v) => typeof v === 'string' && v.includes(enc);
-    if (mode === 'startswith') return (v) => typeof v === 'string' && v.startsWith(enc);
-    return (v) => typeof v === 'string' && v.endsWith(enc);
+    if (mode === 'eq') return { m: (v) => v === enc };
+    if (mode === 'contains') return { m: (v) => typeof v === 'string' && v.includes(enc) };
+    if (mode === 'startswith') return { m: (v) => typeof v === 'string' && v.startsWith(enc) };
+    return { m: (v) => typeof v === 'string' && v.endsWith(enc) };
   }
   return stringMatcher(text, mode);
 }
@@ -198,8 +214,21 @@ function onValue(get: (ev: KyokaEvent) => unknown, m: ValueMatcher): EventPredic
   };
 }
 
+/** The value of the first of `fields` the event has (Sigma names may map to several ECS fields). */
+function firstOf(fields: string[]): Getter {
+  const getters = fields.map(getter);
+  if (getters.length === 1) return getters[0] as Getter;
+  return (ev) => {
+    for (const g of getters) {
+      const v = g(ev);
+      if (v !== undefined && v !== null) return v;
+    }
+    return undefined;
+  };
+}
+
 /** Compiles one `field|mods: value(s)` entry of a selection map. */
-export function compileFieldEntry(key: string, value: unknown, path: Array<string | number>): EventPredicate {
+export function compileFieldEntry(key: string, value: unknown, path: Array<string | number>): PlanNode {
   const [name, ...modList] = key.split('|');
   if (!name) throw new RuleCompileError('empty field name', path);
   const mods = new Set<string>();
@@ -208,41 +237,52 @@ export function compileFieldEntry(key: string, value: unknown, path: Array<strin
     if (!KNOWN.has(lm)) throw new RuleCompileError(`unsupported modifier |${m}`, path);
     mods.add(lm);
   }
-  const getters = mapField(name).map(getter);
-  const get =
-    getters.length === 1
-      ? (getters[0] as (ev: KyokaEvent) => unknown)
-      : (ev: KyokaEvent) => {
-          for (const g of getters) {
-            const v = g(ev);
-            if (v !== undefined && v !== null) return v;
-          }
-          return undefined;
-        };
+  const fields = mapField(name);
+  const get = firstOf(fields);
+  const fkey = JSON.stringify(fields);
+  const modKey = [...mods].sort().join('|');
   if (mods.has('exists')) {
     if (typeof value !== 'boolean') throw new RuleCompileError('|exists needs true or false', path);
-    return (ev) => {
+    const pred: EventPredicate = (ev) => {
       const v = get(ev);
       return (v !== undefined && v !== null) === value;
     };
+    return atomNode({ key: `${fkey}|exists|${value}`, pred });
   }
   const values = Array.isArray(value) ? value : [value];
   if (values.length === 0) throw new RuleCompileError('empty value list', path);
-  const preds = values.map((v, i) => onValue(get, valueMatcher(mods, v, Array.isArray(value) ? [...path, i] : path)));
-  if (preds.length === 1) return preds[0] as EventPredicate;
-  if (mods.has('all')) return (ev) => preds.every((p) => p(ev));
-  return (ev) => preds.some((p) => p(ev));
+  const field = { key: fkey, get, keyword: false };
+  const nodes = values.map((v, i) => {
+    const vm = valueMatcher(mods, v, Array.isArray(value) ? [...path, i] : path);
+    const atom: Atom = { key: `${fkey}|${modKey}|${JSON.stringify(v)}`, pred: onValue(get, vm.m) };
+    if (vm.lit) {
+      atom.lit = vm.lit;
+      atom.field = field;
+    }
+    return atomNode(atom);
+  });
+  return combine(mods.has('all') ? 'and' : 'or', nodes);
 }
 
 const KEYWORD_FIELDS = ['message', 'event.original'].map(getter);
+const keywordField = { key: 'keyword', get: KEYWORD_FIELDS[0] as Getter, keyword: true };
 
 /** A Sigma keyword (a selection entry without a field): contained in message or event.original. */
-export function compileKeyword(value: unknown, path: Array<string | number>): EventPredicate {
+export function compileKeyword(value: unknown, path: Array<string | number>): PlanNode {
   if (typeof value !== 'string' && typeof value !== 'number')
     throw new RuleCompileError('a keyword must be a string or number', path);
-  const m = stringMatcher(String(value), 'contains');
-  return (ev) => {
+  const { m, lit } = stringMatcher(String(value), 'contains');
+  const pred: EventPredicate = (ev) => {
     for (const g of KEYWORD_FIELDS) if (m(g(ev))) return true;
     return false;
   };
+  return atomNode({
+    key: `keyword|${JSON.stringify(String(value))}`,
+    pred,
+    field: keywordField,
+    ...(lit ? { lit } : {}),
+  });
 }
+
+/** The getters a keyword atom reads (shared.ts prefilters them together). */
+export const keywordGetters: readonly Getter[] = KEYWORD_FIELDS;

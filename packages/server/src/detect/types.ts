@@ -3,6 +3,7 @@
  * time), the Detection the engine emits, and rule load errors.
  */
 import type { KyokaEvent } from '@kyoka/core';
+import type { IpRanges } from './ip-range.ts';
 
 export type Severity = 'informational' | 'low' | 'medium' | 'high' | 'critical';
 export type DecisionType = 'ban' | 'deceive' | 'reflect';
@@ -11,6 +12,30 @@ export type RuleMode = 'default' | 'alert-only' | 'deceive';
 
 /** A predicate over one event, compiled once per rule. */
 export type EventPredicate = (ev: KyokaEvent) => boolean;
+
+/**
+ * What a leaf test of a rule is, so the engine can share work across rules: `eq` is
+ * case-insensitive equality with a plain lower-case literal; `re` is a RegExp source (flag
+ * `s`) the lower-cased text must match; `cidr` ranges the address must fall in.
+ */
+export type AtomLit = { kind: 'eq'; value: string } | { kind: 're'; src: string } | { kind: 'cidr'; ranges: IpRanges };
+
+/** One leaf test: same `key`, same result on any event. */
+export interface Atom {
+  key: string;
+  /** Standalone evaluation (no per-event state). */
+  pred: EventPredicate;
+  /**
+   * Present when the test is a literal over one field (value) or the keyword fields: atoms of
+   * the same `field` and literal kind are prefiltered together (one Map lookup, one combined
+   * RegExp, one range scan per event).
+   */
+  field?: { key: string; get: (ev: KyokaEvent) => unknown; keyword: boolean };
+  lit?: AtomLit;
+}
+
+/** A rule's detection logic as a tree of atoms (compiled to closures by plan.ts / shared.ts). */
+export type PlanNode = { op: 'atom'; atom: Atom } | { op: 'and' | 'or'; of: PlanNode[] } | { op: 'not'; of: PlanNode };
 
 export interface ThresholdSpec {
   /** Overflow when more than `capacity` units are in the bucket. */
@@ -47,6 +72,8 @@ export interface CompiledRule {
   /** The YAML text of this rule's document (for the console editor). */
   yaml: string;
   match: EventPredicate;
+  /** The same logic as `match`, as atoms: the engine evaluates shared atoms once per event. */
+  plan?: PlanNode;
   threshold?: ThresholdSpec;
   action: ActionSpec;
   /** Prefilter: the rule can only match events whose `field` (lower-cased) is one of `values`. */
