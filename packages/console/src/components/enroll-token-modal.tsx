@@ -1,16 +1,15 @@
 /** Creates a one-time enrollment token and shows it once, with the `kyoka sensor` command to run. */
-import { Alert, Button, Code, CopyButton, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { sensorsApi } from '../api/sensors.ts';
-import { useFormat } from '../i18n/format.ts';
 import { ErrorAlert } from './error-alert.tsx';
+import { TokenCommand } from './token-command.tsx';
 
 const TTLS = ['3600', '86400', '604800'] as const;
 
 export function EnrollTokenModal({ opened, onClose }: { opened: boolean; onClose(): void }) {
   const { t } = useTranslation();
-  const fmt = useFormat();
   const [name, setName] = useState('');
   const [ttl, setTtl] = useState<string>('86400');
   const [busy, setBusy] = useState(false);
@@ -49,33 +48,13 @@ export function EnrollTokenModal({ opened, onClose }: { opened: boolean; onClose
       closeOnClickOutside={!created}
     >
       {created ? (
-        <Stack data-testid="enroll-token-result">
-          <Alert color="orange" variant="light">
-            {t('sensors.tokenWarning', { expires: fmt.dateTime(created.expires_at) })}
-          </Alert>
-          <Text size="sm">{t('sensors.tokenCommand')}</Text>
-          <Group gap="xs" wrap="nowrap" align="stretch">
-            <Code
-              block
-              style={{ flex: 1, wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}
-              data-testid="enroll-command"
-            >
-              {command}
-            </Code>
-            <CopyButton value={command}>
-              {({ copied, copy }) => (
-                <Button color={copied ? 'teal' : 'indigo'} variant="light" onClick={copy}>
-                  {copied ? t('common.copied') : t('common.copy')}
-                </Button>
-              )}
-            </CopyButton>
-          </Group>
-          <Group justify="flex-end">
-            <Button onClick={close} data-testid="enroll-token-done">
-              {t('keys.done')}
-            </Button>
-          </Group>
-        </Stack>
+        <TokenCommand
+          command={command}
+          expiresAt={created.expires_at}
+          label={t('sensors.tokenCommand')}
+          onDone={close}
+          testIds={{ result: 'enroll-token-result', command: 'enroll-command', done: 'enroll-token-done' }}
+        />
       ) : (
         <form onSubmit={submit} noValidate data-testid="enroll-token-form">
           <Stack>

@@ -2,30 +2,17 @@
  * Creates a one-time enrollment token for a host agent or a WAF node and shows it once, with
  * the one-line `kyoka agent|waf --config FILE --server URL --token T` command to run on the host.
  */
-import {
-  Alert,
-  Button,
-  Code,
-  CopyButton,
-  Group,
-  Modal,
-  SegmentedControl,
-  Select,
-  Stack,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Button, Group, Modal, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type AgentKind, agentsApi } from '../api/agents.ts';
 import { ErrorAlert } from '../components/error-alert.tsx';
-import { useFormat } from '../i18n/format.ts';
+import { TokenCommand } from '../components/token-command.tsx';
 
 const TTLS = ['3600', '86400', '604800'] as const;
 
 export function AgentsEnrollModal({ opened, onClose }: { opened: boolean; onClose(): void }) {
   const { t } = useTranslation();
-  const fmt = useFormat();
   const [kind, setKind] = useState<AgentKind>('agent');
   const [name, setName] = useState('');
   const [ttl, setTtl] = useState<string>('86400');
@@ -68,33 +55,13 @@ export function AgentsEnrollModal({ opened, onClose }: { opened: boolean; onClos
       closeOnClickOutside={!created}
     >
       {created ? (
-        <Stack data-testid="agent-token-result">
-          <Alert color="orange" variant="light">
-            {t('sensors.tokenWarning', { expires: fmt.dateTime(created.expires_at) })}
-          </Alert>
-          <Text size="sm">{t('agents.tokenCommand')}</Text>
-          <Group gap="xs" wrap="nowrap" align="stretch">
-            <Code
-              block
-              style={{ flex: 1, wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}
-              data-testid="agent-enroll-command"
-            >
-              {command}
-            </Code>
-            <CopyButton value={command}>
-              {({ copied, copy }) => (
-                <Button color={copied ? 'teal' : 'indigo'} variant="light" onClick={copy}>
-                  {copied ? t('common.copied') : t('common.copy')}
-                </Button>
-              )}
-            </CopyButton>
-          </Group>
-          <Group justify="flex-end">
-            <Button onClick={close} data-testid="agent-token-done">
-              {t('keys.done')}
-            </Button>
-          </Group>
-        </Stack>
+        <TokenCommand
+          command={command}
+          expiresAt={created.expires_at}
+          label={t('agents.tokenCommand')}
+          onDone={close}
+          testIds={{ result: 'agent-token-result', command: 'agent-enroll-command', done: 'agent-token-done' }}
+        />
       ) : (
         <form onSubmit={submit} noValidate data-testid="agent-token-form">
           <Stack>

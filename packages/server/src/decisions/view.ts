@@ -2,25 +2,12 @@
  * The JSON shapes decisions leave the server in: Kyoka's own (REST API, push stream) and
  * CrowdSec's (bouncer API: remaining duration in Go's format, scope Ip|Range).
  */
+import type { DecisionView } from '@kyoka/link';
 import type { DecisionRow } from './db.ts';
 import { goDuration } from './duration.ts';
 
-export interface DecisionView {
-  id: number;
-  uuid: string;
-  value: string;
-  scope: string;
-  type: string;
-  origin: string;
-  reason: string;
-  scenario: string;
-  offence: number;
-  created_at: string;
-  expires_at: string;
-  deleted_at: string | null;
-  /** Remaining milliseconds (0 once expired or deleted). */
-  remaining_ms: number;
-}
+/** The shape agents and the WAF consume (@kyoka/link), defined once there. */
+export type { DecisionView };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
