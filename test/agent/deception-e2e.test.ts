@@ -6,7 +6,8 @@
  * `hydra` brute-forces the FTP service; the agent ships the FAIL LOGIN lines, the FTP
  * brute-force rule crosses its threshold, the decision comes back over the push stream, and:
  *   - deception mode: the attacker's next connection reaches the sandbox, the client keeps the
- *     real service; removing the decision, and a short decision expiring, restore routing;
+ *     real service, and the sandbox's own log (shipped by a collectors-only agent) records what
+ *     the attacker does there; removing the decision, and a short decision expiring, restore routing;
  *   - firewall mode: the attacker is dropped;
  *   - reflect mode: the attacker reaches its own port 21;
  * and stopping the agent leaves the namespace's ruleset exactly as it was.
@@ -20,7 +21,7 @@ import { after, before, describe, it } from 'node:test';
 import { type RunningAgent, runAgent, validateAgentConfig } from '@kyoka/agent';
 import { createSpawnRunner } from '@kyoka/agent/enforce/index';
 import { client, until } from '../decisions/client.ts';
-import { type Kyoka, startKyoka } from '../helpers/kyoka.ts';
+import { type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
 import { netnsUnavailable } from '../helpers/netns.ts';
 import { createLab, LAB, type Lab, type Probe, probe, serveWord } from '../helpers/netns-lab.ts';
 
@@ -73,6 +74,8 @@ describe('deception end to end: hydra → decision → kernel', { skip }, () => 
   let atk: Probe;
   let cli: Probe;
   let agent: RunningAgent | null = null;
+  /** Ships the sandbox's own vsftpd.log (collectors only, no enforcement), as a sandbox host would. */
+  let sandboxShipper: RunningAgent | null = null;
   const procs: ChildProcess[] = [];
   let baseline = '';
   let attackerIp: string = LAB.attacker;
@@ -91,10 +94,20 @@ describe('deception end to end: hydra → decision → kernel', { skip }, () => 
     baseline = await lab.protected.must('nft', ['list', 'ruleset']);
     k = await startKyoka({ env: { KYOKA_SENSORS_HEARTBEAT_SEC: '1' } });
     c = await client(k);
+    sandboxShipper = await runAgent(
+      validateAgentConfig({
+        server: { url: k.url, token: await enrollToken('sandbox-ftp') },
+        name: 'sandbox-ftp',
+        state_dir: join(dir, 'agent-sandbox'),
+        collectors: [{ type: 'file', path: join(dir, 'sandbox', 'vsftpd.log'), format: 'vsftpd', from: 'start' }],
+      }),
+      { version: 'test' },
+    );
   });
 
   after(async () => {
     await agent?.stop().catch(() => {});
+    await sandboxShipper?.stop().catch(() => {});
     for (const p of procs) p.kill('SIGKILL');
     await k?.stop();
     await lab?.destroy();
@@ -110,21 +123,32 @@ describe('deception end to end: hydra → decision → kernel', { skip }, () => 
     assert.equal(res.status, 200, await res.text());
   };
 
-  const startAgent = async (mode: 'deception' | 'firewall' | 'reflect') => {
+  async function enrollToken(name: string): Promise<string> {
     const tok = await fetch(`${k.url}/api/v1/agents/tokens`, {
       method: 'POST',
       headers: { ...(await c.adminHeaders()), 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'agent', name: `web-${mode}` }),
+      body: JSON.stringify({ kind: 'agent', name }),
     });
-    const { token } = (await tok.json()) as { token: string };
+    assert.equal(tok.status, 201);
+    return ((await tok.json()) as { token: string }).token;
+  }
+
+  const startAgent = async (mode: 'deception' | 'firewall' | 'reflect') => {
+    const token = await enrollToken(`web-${mode}`);
     const cfg = validateAgentConfig({
       server: { url: k.url, token },
       name: `web-${mode}`,
       state_dir: join(dir, `agent-${mode}`),
       enforce: {
         backend: 'nftables',
+        // the sandbox routes back through the protected host: no masquerade, so it sees the attacker's address
         protect: [
-          { port: 21, protocol: 'tcp', mode, ...(mode === 'deception' ? { sandbox: `${LAB.sandbox}:21` } : {}) },
+          {
+            port: 21,
+            protocol: 'tcp',
+            mode,
+            ...(mode === 'deception' ? { sandbox: `${LAB.sandbox}:21`, masquerade: false } : {}),
+          },
         ],
         whitelist: [],
         management: [],
@@ -201,6 +225,18 @@ describe('deception end to end: hydra → decision → kernel', { skip }, () => 
     assert.equal(d.scenario, 'kyoka-bf-ftp');
     await until(async () => /SANDBOX FTP/.test(await banner(atk)), 'attacker in the sandbox', 5000);
     assert.match(await banner(cli), /REAL FTP/, 'the other client keeps the real service');
+
+    // what the attacker does in the sandbox is recorded: the sandbox's log reaches the server
+    const login = await lab.attacker.run('curl', ['-s', '--max-time', '5', `ftp://intruder:s3cret@${LAB.protected}/`]);
+    assert.notEqual(login.code, 0, 'the sandbox refuses the login too');
+    const seen = await searchUntil(
+      k,
+      k.readKey,
+      { q: 'observer.name:"sandbox-ftp" and user.name:"intruder"' },
+      (r) => r.total >= 1,
+      15_000,
+    );
+    assert.equal(seen.events[0]?.source?.ip, attackerIp, 'recorded with the attacker address (DNAT keeps the source)');
 
     // removing the decision restores normal routing
     const del = await fetch(`${k.url}/api/v1/decisions/${d.id}`, { method: 'DELETE', headers: await c.adminHeaders() });

@@ -7,7 +7,7 @@
  * reflected networks are dropped instead.
  */
 import type { Net } from './addresses.ts';
-import { CT_MARK, type PortPlan, type PortSpec, SET_NAMES, type SetName } from './plan.ts';
+import { CT_MARK, type PortPlan, type PortSpec, SET_NAMES, type SetName, unmasqueraded } from './plan.ts';
 import type { SetDiff } from './state.ts';
 
 export const MAX_REFLECT_RULES = 4096;
@@ -83,6 +83,7 @@ export function iptRulesScript(names: IptNames, plan: PortPlan[], family: 4 | 6)
     `-I PREROUTING 1 -j ${pre}`,
     `-I POSTROUTING 1 -j ${post}`,
     ...nat,
+    ...unmasqueraded(plan, family).map((a) => `-A ${post} ${dnatted} -d ${a} -j RETURN`),
     `-A ${post} ${dnatted} -j MASQUERADE`,
     'COMMIT',
     '*filter',
@@ -92,7 +93,7 @@ export function iptRulesScript(names: IptNames, plan: PortPlan[], family: 4 | 6)
     'COMMIT',
     '',
   ].join('\n');
-  return { script, rules: mangle.length + nat.length + 5 };
+  return { script, rules: mangle.length + nat.length + unmasqueraded(plan, family).length + 5 };
 }
 
 function dnatTarget(addr: string, port: number | undefined, family: 4 | 6): string {

@@ -95,3 +95,16 @@ test('update script: one add element per set, delete re-adds first, reset flushe
     'flush set inet kyoka ban4n\nadd element inet kyoka ban4n { 10.0.0.0/16 timeout 30000ms }\n',
   );
 });
+
+test('masquerade: false keeps the attacker address for that sandbox; reflected flows are still masqueraded', () => {
+  const c = validateEnforceConfig({
+    protect: [
+      { port: 21, protocol: 'tcp', mode: 'deception', sandbox: '10.0.0.9:21', masquerade: false },
+      { port: 22, protocol: 'tcp', mode: 'deception', sandbox: '10.0.0.9:22', masquerade: false },
+      { port: 80, protocol: 'tcp', mode: 'deception', sandbox: '10.0.0.10:80' },
+      { port: 3306, protocol: 'tcp', mode: 'reflect' },
+    ],
+  });
+  const mark = 'ct status dnat ct mark & 0x40000000 == 0x40000000';
+  assert.deepEqual(nftRules(buildPlan(c)).nat_post, [`${mark} ip daddr 10.0.0.9 accept`, `${mark} masquerade`]);
+});

@@ -6,7 +6,7 @@
  * addresses from addresses.ts reach these strings.
  */
 import type { Net, Sandbox } from './addresses.ts';
-import { CT_MARK, type PortPlan, type PortSpec, SET_NAMES, type SetName } from './plan.ts';
+import { CT_MARK, type PortPlan, type PortSpec, SET_NAMES, type SetName, unmasqueraded } from './plan.ts';
 import type { SetDiff } from './state.ts';
 
 const MARK = `0x${CT_MARK.toString(16)}`;
@@ -66,7 +66,13 @@ export function nftRules(plan: PortPlan[]): {
   return {
     filter_pre: filterPre,
     nat_pre: natPre,
-    nat_post: [`${dnatted} masquerade`],
+    // flows to a sandbox configured without masquerade keep the attacker's address (accepted
+    // here, before the masquerade rule); everything else DNATed, reflected flows included, is masqueraded
+    nat_post: [
+      ...unmasqueraded(plan, 4).map((a) => `${dnatted} ip daddr ${a} accept`),
+      ...unmasqueraded(plan, 6).map((a) => `${dnatted} ip6 daddr ${a} accept`),
+      `${dnatted} masquerade`,
+    ],
     filter_fwd: [`${dnatted} accept`],
   };
 }

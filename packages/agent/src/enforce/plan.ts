@@ -32,7 +32,7 @@ export interface PortPlan {
   /** Sources in these decision sets are dropped. */
   drop: DecisionType[];
   /** Sources sent to the sandbox: everyone (honeypot) or those with these decisions. */
-  redirect?: { who: 'everyone' | DecisionType[]; to: Sandbox };
+  redirect?: { who: 'everyone' | DecisionType[]; to: Sandbox; masquerade: boolean };
   /** Sources sent back to themselves. */
   reflect?: DecisionType[];
 }
@@ -55,17 +55,30 @@ export function buildPlan(cfg: EnforceConfig): PortPlan[] {
   return cfg.protect.map((p) => {
     const base = { protocol: p.protocol, ports: portSpec(p) };
     const sandbox = p.sandbox ? (parseSandbox(p.sandbox) as Sandbox) : undefined;
+    const masquerade = p.masquerade ?? true;
     switch (p.mode) {
       case 'honeypot':
-        return { ...base, drop: ['ban'], redirect: { who: 'everyone', to: sandbox as Sandbox } };
+        return { ...base, drop: ['ban'], redirect: { who: 'everyone', to: sandbox as Sandbox, masquerade } };
       case 'deception':
-        return { ...base, drop: ['ban'], redirect: { who: ['deceive', 'reflect'], to: sandbox as Sandbox } };
+        return {
+          ...base,
+          drop: ['ban'],
+          redirect: { who: ['deceive', 'reflect'], to: sandbox as Sandbox, masquerade },
+        };
       case 'reflect':
         return { ...base, drop: ['ban'], reflect: ['reflect', 'deceive'] };
       default:
         return { ...base, drop: [...DECISION_TYPES] };
     }
   });
+}
+
+/** Sandbox addresses whose flows keep the attacker's source (no masquerade), deduplicated. */
+export function unmasqueraded(plan: PortPlan[], family: 4 | 6): string[] {
+  const out = new Set<string>();
+  for (const p of plan)
+    if (p.redirect && !p.redirect.masquerade && p.redirect.to.family === family) out.add(p.redirect.to.addr);
+  return [...out];
 }
 
 /** Sandboxes the plan sends traffic to (for the forwarding decision). */

@@ -18,6 +18,12 @@ export const protectSchema = T.Object(
     mode: T.Union([T.Literal('honeypot'), T.Literal('deception'), T.Literal('reflect'), T.Literal('firewall')]),
     sandbox: T.Optional(T.String({ minLength: 1 })),
     except_ports: T.Optional(T.Array(Port, { maxItems: 15 })),
+    /**
+     * Masquerade flows sent to the sandbox (default true: works whatever the sandbox's routing).
+     * false keeps the attacker's address visible to the sandbox, whose logs then name the real
+     * source; its replies must route back through this host (its default gateway).
+     */
+    masquerade: T.Optional(T.Boolean()),
   },
   { additionalProperties: false },
 );

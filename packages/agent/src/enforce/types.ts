@@ -16,6 +16,8 @@ export interface ProtectConfig {
   sandbox?: string;
   /** Honeypot mode: ports never redirected (e.g. 22). */
   except_ports?: number[];
+  /** Masquerade flows sent to the sandbox (default true); false shows the sandbox the attacker's address. */
+  masquerade?: boolean;
 }
 
 export interface EnforceConfig {
