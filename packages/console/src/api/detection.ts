@@ -52,6 +52,14 @@ export interface Rule {
   yaml?: string;
 }
 
+/** "Test against the last 24 h": matched events (capped by the server), all matches, events scanned. */
+export interface RuleTestResult {
+  matches: KyokaEvent[];
+  total: number;
+  scanned?: number;
+  truncated?: boolean;
+}
+
 export interface RuleError {
   line: number;
   message: string;
@@ -100,7 +108,9 @@ export const rulesApi = {
   create: (yaml: string) => api.post<Rule>(`${V1}/rules`, { yaml }),
   update: (id: string, body: { yaml?: string; enabled?: boolean; mode?: string }) =>
     request<Rule>('PUT', `${V1}/rules/${encodeURIComponent(id)}`, { body }),
-  test: (yaml: string) => api.post<{ matches: KyokaEvent[]; total: number }>(`${V1}/rules/test`, { yaml }),
+  test: (yaml: string) => api.post<RuleTestResult>(`${V1}/rules/test`, { yaml }),
+  /** Deletes a rule stored in the database (a built-in rule it overrode comes back). */
+  remove: (id: string) => api.del<unknown>(`${V1}/rules/${encodeURIComponent(id)}`),
 };
 
 export const decisionsApi = {

@@ -1,4 +1,6 @@
 /** English UI strings. Keys are shared with zh.ts (which is typed against this object). */
+import { rulesEn } from './rules.ts';
+
 export const en = {
   app: { name: 'Kyoka', tagline: 'Security operations' },
   nav: {
@@ -243,30 +245,7 @@ export const en = {
     statusAcknowledged: 'acknowledged',
     statusClosed: 'closed',
   },
-  rules: {
-    title: 'Rules',
-    subtitle: 'Detection rules from the rules directory and the database.',
-    empty: 'No rules loaded.',
-    id: 'ID',
-    name: 'Title',
-    severity: 'Severity',
-    source: 'Source',
-    hits: 'Hits',
-    enabled: 'Enabled',
-    mode: 'Mode',
-    actions: 'Actions',
-    create: 'New rule',
-    edit: 'Edit',
-    editorTitle: 'Rule editor',
-    yaml: 'Rule (YAML)',
-    valid: 'Valid',
-    line: 'line {{line}}: {{message}}',
-    test: 'Test against the last 24 h',
-    testResult: '{{total}} events would have matched',
-    save: 'Save',
-    broken: 'Error',
-    fileReadOnly: 'Rules from files are edited in the rules directory.',
-  },
+  rules: rulesEn,
   decisions: {
     title: 'Decisions',
     subtitle: 'Bans and redirections sent to every enforcement point.',

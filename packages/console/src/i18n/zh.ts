@@ -1,5 +1,6 @@
 /** 简体中文界面文字。 */
 import type { Resources } from './en.ts';
+import { rulesZh } from './rules.ts';
 
 export const zh: Resources = {
   app: { name: '镜花 Kyoka', tagline: '安全运营平台' },
@@ -245,30 +246,7 @@ export const zh: Resources = {
     statusAcknowledged: '已确认',
     statusClosed: '已关闭',
   },
-  rules: {
-    title: '规则',
-    subtitle: '来自规则目录和数据库的检测规则。',
-    empty: '没有已加载的规则。',
-    id: 'ID',
-    name: '标题',
-    severity: '严重性',
-    source: '来源',
-    hits: '命中',
-    enabled: '启用',
-    mode: '模式',
-    actions: '操作',
-    create: '新建规则',
-    edit: '编辑',
-    editorTitle: '规则编辑器',
-    yaml: '规则（YAML）',
-    valid: '有效',
-    line: '第 {{line}} 行：{{message}}',
-    test: '用最近 24 小时的事件测试',
-    testResult: '将匹配 {{total}} 个事件',
-    save: '保存',
-    broken: '错误',
-    fileReadOnly: '来自文件的规则请在规则目录中编辑。',
-  },
+  rules: rulesZh,
   decisions: {
     title: '处置决策',
     subtitle: '下发到所有执行点的封禁与重定向。',

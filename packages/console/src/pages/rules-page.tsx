@@ -1,5 +1,24 @@
-/** Detection rules: hit counts, enabled and mode toggles, the YAML editor with validation and a dry run. */
-import { Badge, Button, Card, Center, Group, Loader, Select, Stack, Switch, Table, Text, Title } from '@mantine/core';
+/**
+ * Detection rules: hit counts, enabled and mode toggles (a built-in rule switched is stored as an
+ * overriding copy), delete of stored rules with confirmation (a built-in rule it overrode comes
+ * back), and the YAML editor with validation and a dry run. Rule text may quote attacker data:
+ * rendered as text only.
+ */
+import {
+  Badge,
+  Button,
+  Card,
+  Center,
+  Group,
+  Loader,
+  Modal,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Rule, rulesApi } from '../api/detection.ts';
@@ -20,6 +39,27 @@ export function RulesPage() {
   const rules = useAsync((signal) => rulesApi.list(signal), []);
   const [editing, setEditing] = useState<Rule | 'new' | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
+  const [deleting, setDeleting] = useState<Rule | null>(null);
+  const [busy, setBusy] = useState(false);
+  const modeLabel = (m: string) => (MODES.includes(m) ? t(`rules.modes.${m}`) : m);
+  const modeData = (m: string) =>
+    (MODES.includes(m) || !m ? MODES : [...MODES, m]).map((value) => ({ value, label: modeLabel(value) }));
+
+  async function remove() {
+    if (!deleting) return;
+    setBusy(true);
+    try {
+      await rulesApi.remove(deleting.id);
+      setActionError(null);
+      setDeleting(null);
+      rules.reload();
+    } catch (err) {
+      setActionError(err);
+      setDeleting(null);
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function change(r: Rule, body: { enabled?: boolean; mode?: string }) {
     try {
@@ -73,7 +113,7 @@ export function RulesPage() {
               </Table.Thead>
               <Table.Tbody>
                 {list.map((r) => (
-                  <Table.Tr key={r.id} data-rule-id={r.id}>
+                  <Table.Tr key={r.id} data-rule-id={r.id} data-testid="rule-row">
                     <Table.Td>
                       <Text fw={500} size="sm">
                         {r.title}
@@ -91,17 +131,20 @@ export function RulesPage() {
                       <SeverityBadge severity={r.severity} />
                     </Table.Td>
                     <Table.Td>
-                      <Badge variant="outline" color="gray">
-                        {r.source}
+                      <Badge variant="outline" color="gray" data-testid="rule-source">
+                        {t(`rules.sources.${r.source}`, { defaultValue: r.source })}
                       </Badge>
                     </Table.Td>
-                    <Table.Td ta="right">{fmt.number(r.hits)}</Table.Td>
+                    <Table.Td ta="right" data-testid="rule-hits" data-hits={r.hits}>
+                      {fmt.number(r.hits)}
+                    </Table.Td>
                     <Table.Td>
                       <Switch
                         checked={r.enabled}
                         disabled={!isAdmin}
                         onChange={(e) => void change(r, { enabled: e.currentTarget.checked })}
                         aria-label={t('rules.enabled')}
+                        data-testid="rule-enabled"
                       />
                     </Table.Td>
                     <Table.Td>
@@ -109,16 +152,33 @@ export function RulesPage() {
                         size="xs"
                         w={130}
                         value={r.mode || 'default'}
-                        data={MODES.includes(r.mode) || !r.mode ? MODES : [...MODES, r.mode]}
-                        disabled={!isAdmin}
+                        data={modeData(r.mode)}
+                        disabled={!isAdmin || !!r.error}
                         allowDeselect={false}
-                        onChange={(v) => v && void change(r, { mode: v })}
+                        aria-label={t('rules.mode')}
+                        onChange={(v) => v && v !== (r.mode || 'default') && void change(r, { mode: v })}
+                        data-testid="rule-mode"
                       />
                     </Table.Td>
                     <Table.Td ta="right">
-                      <Button size="xs" variant="subtle" onClick={() => setEditing(r)}>
-                        {t('rules.edit')}
-                      </Button>
+                      <Group gap={4} justify="flex-end" wrap="nowrap">
+                        {!r.error && (
+                          <Button size="xs" variant="subtle" onClick={() => setEditing(r)} data-testid="rule-edit">
+                            {t('rules.edit')}
+                          </Button>
+                        )}
+                        {isAdmin && r.source === 'db' && !r.error && (
+                          <Button
+                            size="xs"
+                            variant="subtle"
+                            color="red"
+                            onClick={() => setDeleting(r)}
+                            data-testid="rule-delete"
+                          >
+                            {t('rules.delete')}
+                          </Button>
+                        )}
+                      </Group>
                     </Table.Td>
                   </Table.Tr>
                 ))}
@@ -127,6 +187,21 @@ export function RulesPage() {
           </Table.ScrollContainer>
         )}
       </Card>
+      <Modal opened={deleting !== null} onClose={() => setDeleting(null)} title={t('rules.delete')} centered>
+        <Stack>
+          <Text size="sm" style={{ wordBreak: 'break-all' }}>
+            {t('rules.deleteConfirm', { id: deleting?.id ?? '' })}
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setDeleting(null)}>
+              {t('common.cancel')}
+            </Button>
+            <Button color="red" loading={busy} onClick={() => void remove()} data-testid="rule-delete-confirm">
+              {t('rules.delete')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
       <RuleEditorModal
         rule={editing}
         onClose={() => setEditing(null)}
