@@ -70,6 +70,7 @@ export class DecisionStream {
   private retryMs: number;
   private cacheTimer: NodeJS.Timeout | null = null;
   private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
   private readonly st: StreamStatus = {
     connected: false,
     last_seq: null,
@@ -109,6 +110,7 @@ export class DecisionStream {
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort?.abort();
+    this.wake?.();
     await this.loop?.catch(() => {});
     await this.delivering?.catch(() => {});
     if (this.cacheTimer) {
@@ -131,7 +133,15 @@ export class DecisionStream {
       if (this.stopped) break;
       this.st.reconnects++;
       this.o.log?.('decision stream: reconnecting', { in_ms: this.retryMs, error: this.st.last_error });
-      await new Promise((r) => setTimeout(r, this.retryMs));
+      // the pause ends early when stop() is called (a node stopping must not wait out a backoff)
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, this.retryMs);
+        this.wake = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+      this.wake = null;
       this.retryMs = Math.min(this.retryMs * 2, this.o.retryMaxMs ?? 10_000);
     }
   }

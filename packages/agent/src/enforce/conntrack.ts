@@ -1,12 +1,17 @@
 /**
  * Cuts the existing connections of newly decided addresses (conntrack -D), best effort and in
- * the background so the next apply is never held up. Few addresses: one delete each. Many (a
- * reset with 100k): list the table once and delete only the sources that have entries.
+ * the background so the next apply is never held up. One or two addresses: one delete each.
+ * More (a burst, a reset with 100k): list the table once per family and delete only the
+ * sources that have entries.
  */
 import type { Net } from './addresses.ts';
 import type { CommandRunner } from './types.ts';
 
-const DIRECT_LIMIT = 64;
+/**
+ * Above this many addresses one listing per family replaces one `conntrack -D` each: a process
+ * start costs ~5 ms of CPU, and under a burst most new attackers have no connection to cut.
+ */
+const DIRECT_LIMIT = 2;
 
 export interface Cutter {
   cut(nets: Net[]): void;
@@ -41,7 +46,7 @@ export function createCutter(
     const hosts = new Set(nets.filter((n) => n.single).map((n) => n.key));
     const ranges = nets.filter((n) => !n.single);
     const hit = new Set<string>();
-    for (const fam of ['ipv4', 'ipv6']) {
+    for (const fam of ['ipv4', 'ipv6'].filter((f) => nets.some((n) => n.family === (f === 'ipv4' ? 4 : 6)))) {
       const r = await run('conntrack', ['-L', '-f', fam]);
       if (r.code !== 0) {
         counts.errors++;

@@ -24,6 +24,17 @@ function fakeRunner(fail: (c: Call) => boolean = () => false) {
     if (fail(c)) return { code: 1, stdout: '', stderr: 'Error: Could not process rule: No such file or directory' };
     if (cmd === 'ip') return { code: 0, stdout: JSON.stringify([{ addr_info: [{ local: '10.0.0.1' }] }]), stderr: '' };
     if (cmd === 'sysctl' && args[0] === '-n') return { code: 0, stdout: '0\n', stderr: '' };
+    if (cmd === 'conntrack' && args[0] === '-L')
+      return {
+        code: 0,
+        stdout:
+          args[2] === 'ipv4'
+            ? 'tcp      6 431999 ESTABLISHED src=5.5.5.5 dst=10.0.0.1 sport=40000 dport=21 src=10.0.0.1 dst=5.5.5.5 sport=21 dport=40000 [ASSURED] mark=0 use=1\n' +
+              'tcp      6 431999 ESTABLISHED src=6.6.1.2 dst=10.0.0.1 sport=40001 dport=21 src=10.0.0.1 dst=6.6.1.2 sport=21 dport=40001 [ASSURED] mark=0 use=1\n' +
+              'tcp      6 431999 ESTABLISHED src=7.7.7.7 dst=10.0.0.1 sport=40002 dport=21 src=10.0.0.1 dst=7.7.7.7 sport=21 dport=40002 [ASSURED] mark=0 use=1\n'
+            : '',
+        stderr: '',
+      };
     return { code: 0, stdout: '', stderr: '' };
   };
   return { calls, runner, nft: () => calls.filter((c) => c.cmd === 'nft' && c.args[0] === '-f') };
@@ -114,18 +125,29 @@ test('applies are serialised in call order', async () => {
   await e.close();
 });
 
-test('new addresses get their connections cut (not whitelisted ones); CIDRs too', async () => {
+test('one or two new addresses get their connections cut directly (not whitelisted ones); CIDRs too', async () => {
   const f = fakeRunner();
   const e = await createEnforcer({ ...cfg, backend: 'nftables' }, { runner: f.runner });
   const r = await e.apply({
     reset: false,
-    added: [d('5.5.5.5', 'deceive'), d('10.0.0.2', 'ban'), d('6.6.0.0/16', 'ban'), d('2001:db8::7', 'ban')],
+    added: [d('6.6.0.0/16', 'ban'), d('10.0.0.2', 'ban'), d('2001:db8::7', 'ban')],
     removed: [],
   });
-  assert.equal(r.cut, 3);
+  assert.equal(r.cut, 2);
   await e.close();
   const cuts = f.calls.filter((c) => c.cmd === 'conntrack').map((c) => c.args.join(' '));
-  assert.deepEqual(cuts.sort(), ['-D -f ipv6 -s 2001:db8::7', '-D -s 5.5.5.5', '-D -s 6.6.0.0/16']);
+  assert.deepEqual(cuts.sort(), ['-D -f ipv6 -s 2001:db8::7', '-D -s 6.6.0.0/16']);
+});
+
+test('a burst of new addresses: one listing, deletes only for sources that have connections', async () => {
+  const f = fakeRunner();
+  const e = await createEnforcer({ ...cfg, backend: 'nftables' }, { runner: f.runner });
+  const added = [d('5.5.5.5', 'deceive'), d('6.6.0.0/16', 'ban'), d('8.8.8.8', 'ban'), d('9.9.9.9', 'ban')];
+  assert.equal((await e.apply({ reset: false, added, removed: [] })).cut, 4);
+  await e.close();
+  const cuts = f.calls.filter((c) => c.cmd === 'conntrack').map((c) => c.args.join(' '));
+  // IPv4 only (no IPv6 decision); 7.7.7.7 has a connection but no decision; 8.8.8.8/9.9.9.9 have none
+  assert.deepEqual(cuts, ['-L -f ipv4', '-D -s 5.5.5.5', '-D -s 6.6.1.2']);
 });
 
 test('a decision value never reaches nft unless it parsed as an address', async () => {

@@ -71,7 +71,10 @@ export function streamRoute(app: FastifyInstance, svc: DecisionService, o: Strea
       req.raw.socket.setNoDelay(true);
       let closed = false;
       let sentUpTo = 0;
-      /** Live changes that arrive while a database replay is in flight. */
+      /**
+       * Live changes that arrive while the catch-up (reset snapshot or replay) is being written;
+       * null once the stream is live.
+       */
       let pending: Change[] | null = [];
       const close = () => {
         if (closed) return;
@@ -81,20 +84,49 @@ export function streamRoute(app: FastifyInstance, svc: DecisionService, o: Strea
         open.delete(close);
         res.destroy();
       };
+      /** Live writes: a client that lets more than maxBuffer pile up is dropped (it resumes). */
       const write = (text: string) => {
         if (closed) return;
         res.write(text);
         if (res.writableLength > maxBuffer) close();
       };
-      /** Replayed and queued changes are deduplicated by seq; live ones always go out. */
-      const send = (c: Change, dedupe = true) => {
-        if (dedupe && c.seq <= sentUpTo) return;
-        sentUpTo = Math.max(sentUpTo, c.seq);
-        write(frame(c));
+      /**
+       * Catch-up writes wait for the socket to drain instead: a replay of 50,000 changes or a
+       * reset with 100k decisions is far above maxBuffer, and dropping the client for it would
+       * make it reconnect into the same catch-up forever.
+       */
+      let paced = '';
+      const flushPaced = async () => {
+        const text = paced;
+        paced = '';
+        if (closed || !text || res.write(text)) return;
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      };
+      /** Catch-up frames go out in ~64 KiB writes (one write per frame costs more than the frame). */
+      const writePaced = async (text: string) => {
+        paced += text;
+        if (paced.length >= 65_536) await flushPaced();
+      };
+      /** Replayed and queued changes are deduplicated by seq. */
+      const sendPaced = async (c: Change) => {
+        if (c.seq <= sentUpTo) return;
+        sentUpTo = c.seq;
+        await writePaced(frame(c));
       };
       const unsubscribe = svc.subscribe((c) => {
         if (pending) pending.push(c);
-        else send(c, false);
+        else {
+          sentUpTo = Math.max(sentUpTo, c.seq);
+          write(frame(c));
+        }
       });
       const beat = setInterval(() => write(': ping\n\n'), heartbeatMs);
       beat.unref();
@@ -103,46 +135,53 @@ export function streamRoute(app: FastifyInstance, svc: DecisionService, o: Strea
       res.on('error', close);
       write('retry: 2000\n\n');
 
-      const reset = (reason: string) => {
+      const reset = async (reason: string) => {
         const seq = svc.seq;
-        write(`event: reset\ndata: ${JSON.stringify({ reason })}\n\n`);
+        const snapshot = svc.snapshot();
+        await writePaced(`event: reset\ndata: ${JSON.stringify({ reason })}\n\n`);
         let n = 0;
-        for (const d of svc.snapshot()) {
-          write(`event: decision.new\ndata: ${JSON.stringify(decisionView(d))}\n\n`);
+        for (const d of snapshot) {
+          if (closed) return;
+          await writePaced(`event: decision.new\ndata: ${JSON.stringify(decisionView(d))}\n\n`);
           n++;
         }
         sentUpTo = seq;
-        write(`id: ${seq}\nevent: synced\ndata: ${JSON.stringify({ count: n, seq })}\n\n`);
+        await writePaced(`id: ${seq}\nevent: synced\ndata: ${JSON.stringify({ count: n, seq })}\n\n`);
       };
 
       try {
-        if (last === null) reset('initial');
-        else if (last > svc.seq) reset('unknown_id');
+        if (last === null) await reset('initial');
+        else if (last > svc.seq) await reset('unknown_id');
         else {
           const fromRing = svc.recent(last);
           if (fromRing) {
             sentUpTo = last;
-            for (const c of fromRing) send(c);
+            for (const c of fromRing) await sendPaced(c);
           } else {
             const upTo = svc.seq;
             const older = await svc.store.changesSince(last, upTo, maxReplay + 1);
-            if (older.length > maxReplay) reset('too_old');
+            if (older.length > maxReplay) await reset('too_old');
             else {
               sentUpTo = last;
-              for (const c of older) send(c);
+              for (const c of older) await sendPaced(c);
               // changes announced during the query that were not yet in the log we read
-              for (const c of svc.recent(upTo) ?? []) send(c);
+              for (const c of svc.recent(upTo) ?? []) await sendPaced(c);
             }
           }
         }
+        // then what arrived meanwhile, paced too (more may queue while it is written), then live
+        await flushPaced();
+        while (!closed && pending?.length) {
+          const queued = pending;
+          pending = [];
+          for (const c of queued) await sendPaced(c);
+          await flushPaced();
+        }
+        pending = null;
       } catch (err) {
         write(`event: error\ndata: ${JSON.stringify({ message: (err as Error).message })}\n\n`);
         close();
-        return;
       }
-      const queued = pending ?? [];
-      pending = null;
-      for (const c of queued) send(c);
     },
   );
 }
