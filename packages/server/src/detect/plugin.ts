@@ -45,9 +45,11 @@ export async function detectPlugin(app: FastifyInstance, ctx: ServerContext, ale
   await manager.reload();
   manager.watch();
 
-  // One queue keeps a burst in order; within a batch decisions go first (they are what
-  // enforcement points wait for), then the alerts that carry their ids.
-  let queue: Promise<void> = Promise.resolve();
+  // Two queues keep a burst in order: decisions (what enforcement points wait for) never wait
+  // behind an earlier batch's alerts and notifications; a batch's alerts wait for its own
+  // decisions, whose ids they carry.
+  let decisionQueue: Promise<void> = Promise.resolve();
+  let alertQueue: Promise<void> = Promise.resolve();
   const decide = async (d: Detection): Promise<number | undefined> => {
     if (!d.decision) return undefined;
     try {
@@ -70,9 +72,13 @@ export async function detectPlugin(app: FastifyInstance, ctx: ServerContext, ale
   ctx.ingest.writer.onCommitted((events) => {
     const found = engine.process(events);
     if (!found.length) return;
-    queue = queue.then(async () => {
+    const decided = decisionQueue.then(async () => {
       const ids: Array<number | undefined> = [];
       for (const d of found) ids.push(await decide(d));
+      return ids;
+    });
+    decisionQueue = decided.then(() => undefined);
+    alertQueue = Promise.all([alertQueue, decided]).then(async ([, ids]) => {
       for (let i = 0; i < found.length; i++) {
         const d = found[i] as Detection;
         if (!d.alert) continue;
@@ -98,7 +104,7 @@ export async function detectPlugin(app: FastifyInstance, ctx: ServerContext, ale
     engine,
     manager,
     repo,
-    idle: () => queue,
+    idle: () => Promise.all([decisionQueue, alertQueue]).then(() => undefined),
   };
   ruleRoutes(app, ctx, runtime);
   app.addHook('onClose', async () => {
