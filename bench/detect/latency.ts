@@ -5,7 +5,7 @@
  * time from sending the event that crosses the rule to its decision arriving on the stream,
  * and the server's CPU per event for ingest + detection. The peers poll every 10 s.
  *
- *   node --import tsx bench/detect/latency.ts [--attackers 1000] [--concurrency 4]
+ *   node --import tsx bench/detect/latency.ts [--attackers 1000] [--concurrency 4] [--prof DIR]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,8 @@ const { values } = parseArgs({
   options: {
     attackers: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
+    /** Write a CPU profile of the server process into this directory. */
+    prof: { type: 'string' },
   },
 });
 const N = Number(values.attackers);
@@ -35,7 +37,11 @@ writeFileSync(join(rulesDir, 'generated.yml'), generated(200 - builtin));
 const configFile = join(dir, 'kyoka.yaml');
 writeFileSync(configFile, `detect:\n  rulesDir: ${JSON.stringify(rulesDir)}\n`);
 
-const k = await startKyoka({ configFile, env: { KYOKA_LOG_LEVEL: 'warn' } });
+const k = await startKyoka({
+  configFile,
+  env: { KYOKA_LOG_LEVEL: 'warn' },
+  ...(values.prof ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', values.prof] } : {}),
+});
 try {
   const c = await client(k);
   const bouncer = await c.key('bench', 'bouncer');
