@@ -13,7 +13,7 @@
  * and stopping the agent leaves the namespace's ruleset exactly as it was.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -255,7 +255,7 @@ describe('deception end to end: hydra → decision → kernel', { skip }, () => 
         agents: { name: string; status: string; protect: { mode: string }[]; collectors: { events: number }[] }[];
       };
       const a = j.agents.find((x) => x.name === 'web-deception');
-      return a && a.collectors[0] && a.collectors[0].events >= PASSWORDS.length ? a : null;
+      return a?.collectors[0] && a.collectors[0].events >= PASSWORDS.length ? a : null;
     }, 'agent heartbeat');
     assert.equal(list.status, 'online');
     assert.equal(list.protect[0]?.mode, 'deception');

@@ -126,7 +126,10 @@ describe('console: agents and WAF', () => {
     await page.getByTestId('agent-token-kind').getByText('WAF', { exact: true }).click();
     await page.getByTestId('agent-token-submit').click();
     const cmd = await waitForText(page.getByTestId('agent-enroll-command'), 'kyoka waf');
-    assert.match(cmd, new RegExp(`^kyoka waf --config /etc/kyoka/waf.yaml --server ${k.url} --token kyt_[A-Za-z0-9_-]{43}$`));
+    assert.match(
+      cmd,
+      new RegExp(`^kyoka waf --config /etc/kyoka/waf.yaml --server ${k.url} --token kyt_[A-Za-z0-9_-]{43}$`),
+    );
     await page.getByTestId('agent-token-done').click();
   });
 

@@ -33,7 +33,7 @@ describe('agent-collected lines through the built-in rules', () => {
   it('MariaDB general log "Access denied" ×6: MySQL brute force', () => {
     const p = createMysqlParser();
     const lines = [
-      '261122 10:00:00\t     4 Connect\troot@' + A + ' on  using TCP/IP',
+      `261122 10:00:00\t     4 Connect\troot@${A} on  using TCP/IP`,
       ...six.map((i) => `\t\t     ${4 + i} Connect\tAccess denied for user 'root'@'${A}' (using password: YES)`),
     ];
     const events = lines.flatMap((l) => norm(p.parse(l, CTX))).filter((e) => e.event?.action === 'mysql.login_attempt');
