@@ -1,14 +1,30 @@
-/** Creates a one-time enrollment token and shows it once, with the `kyoka sensor` command to run. */
+/**
+ * Creates a one-time enrollment token and shows it once, with the command that enrolls the node
+ * (sensor, agent or WAF). The caller says how to create the token, how the command reads, and
+ * may add fields (the agents' kind switch) above the name.
+ */
 import { Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { sensorsApi } from '../api/sensors.ts';
 import { ErrorAlert } from './error-alert.tsx';
 import { TokenCommand } from './token-command.tsx';
 
 const TTLS = ['3600', '86400', '604800'] as const;
 
-export function EnrollTokenModal({ opened, onClose }: { opened: boolean; onClose(): void }) {
+export interface EnrollTokenModalProps {
+  opened: boolean;
+  onClose(): void;
+  title: string;
+  nameLabel: string;
+  namePlaceholder: string;
+  commandLabel: string;
+  create(name: string, ttlSeconds: number): Promise<{ token: string; expires_at: string }>;
+  command(token: string): string;
+  extraFields?: ReactNode;
+  testIds: { form: string; submit: string; result: string; command: string; done: string };
+}
+
+export function EnrollTokenModal(p: EnrollTokenModalProps) {
   const { t } = useTranslation();
   const [name, setName] = useState('');
   const [ttl, setTtl] = useState<string>('86400');
@@ -21,7 +37,7 @@ export function EnrollTokenModal({ opened, onClose }: { opened: boolean; onClose
     setTtl('86400');
     setError(null);
     setCreated(null);
-    onClose();
+    p.onClose();
   }
 
   async function submit(e: FormEvent) {
@@ -29,7 +45,7 @@ export function EnrollTokenModal({ opened, onClose }: { opened: boolean; onClose
     setBusy(true);
     setError(null);
     try {
-      setCreated(await sensorsApi.createToken(name.trim(), Number(ttl)));
+      setCreated(await p.create(name.trim(), Number(ttl)));
     } catch (err) {
       setError(err);
     } finally {
@@ -37,31 +53,24 @@ export function EnrollTokenModal({ opened, onClose }: { opened: boolean; onClose
     }
   }
 
-  const command = created ? `kyoka sensor --server ${window.location.origin} --enroll-token ${created.token}` : '';
   return (
-    <Modal
-      opened={opened}
-      onClose={close}
-      title={t('sensors.tokenTitle')}
-      centered
-      size="lg"
-      closeOnClickOutside={!created}
-    >
+    <Modal opened={p.opened} onClose={close} title={p.title} centered size="lg" closeOnClickOutside={!created}>
       {created ? (
         <TokenCommand
-          command={command}
+          command={p.command(created.token)}
           expiresAt={created.expires_at}
-          label={t('sensors.tokenCommand')}
+          label={p.commandLabel}
           onDone={close}
-          testIds={{ result: 'enroll-token-result', command: 'enroll-command', done: 'enroll-token-done' }}
+          testIds={p.testIds}
         />
       ) : (
-        <form onSubmit={submit} noValidate data-testid="enroll-token-form">
+        <form onSubmit={submit} noValidate data-testid={p.testIds.form}>
           <Stack>
             <ErrorAlert error={error} />
+            {p.extraFields}
             <TextInput
-              label={t('sensors.tokenName')}
-              placeholder={t('sensors.tokenNamePlaceholder')}
+              label={p.nameLabel}
+              placeholder={p.namePlaceholder}
               value={name}
               onChange={(e) => setName(e.currentTarget.value)}
               maxLength={128}
@@ -79,7 +88,7 @@ export function EnrollTokenModal({ opened, onClose }: { opened: boolean; onClose
               <Button variant="default" onClick={close}>
                 {t('common.cancel')}
               </Button>
-              <Button type="submit" loading={busy} data-testid="enroll-token-submit">
+              <Button type="submit" loading={busy} data-testid={p.testIds.submit}>
                 {t('sensors.tokenCreate')}
               </Button>
             </Group>

@@ -194,7 +194,23 @@ export function SensorsPage() {
           </Table.ScrollContainer>
         )}
       </Card>
-      <EnrollTokenModal opened={enrolling} onClose={() => setEnrolling(false)} />
+      <EnrollTokenModal
+        opened={enrolling}
+        onClose={() => setEnrolling(false)}
+        title={t('sensors.tokenTitle')}
+        nameLabel={t('sensors.tokenName')}
+        namePlaceholder={t('sensors.tokenNamePlaceholder')}
+        commandLabel={t('sensors.tokenCommand')}
+        create={(name, ttl) => sensorsApi.createToken(name, ttl)}
+        command={(token) => `kyoka sensor --server ${window.location.origin} --enroll-token ${token}`}
+        testIds={{
+          form: 'enroll-token-form',
+          submit: 'enroll-token-submit',
+          result: 'enroll-token-result',
+          command: 'enroll-command',
+          done: 'enroll-token-done',
+        }}
+      />
       {assigning.length > 0 && (
         <AssignTemplateModal
           sensorIds={assigning}
