@@ -1,3 +1,4 @@
+export * from './duration.ts';
 export * from './errors/index.ts';
 export * from './event/index.ts';
 export * from './parsers/index.ts';

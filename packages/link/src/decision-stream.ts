@@ -260,10 +260,12 @@ export class DecisionStream {
 
   private scheduleCache(): void {
     if (!this.o.cacheFile || this.cacheTimer) return;
+    // Every 10 s at most: during a burst each write serialises the whole live set (30 MB at
+    // 100k). A cache a few seconds old is safe: on reconnect the server replays from its seq.
     this.cacheTimer = setTimeout(() => {
       this.cacheTimer = null;
       this.writeCache();
-    }, 1000);
+    }, 10_000);
     this.cacheTimer.unref();
   }
 

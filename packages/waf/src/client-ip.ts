@@ -1,9 +1,10 @@
 /**
  * The client address a request is attributed to: the socket peer, or — only when the peer is a
  * trusted proxy (trust_forwarded) — the right-most untrusted address in X-Forwarded-For.
- * Every address is validated and canonicalised by ipaddr.js (IPv4-mapped IPv6 → IPv4), so the
+ * Every address is validated and canonicalised by core's normalizeIp (IPv4-mapped IPv6 → IPv4), so the
  * value that reaches decisions, logs and report() is never a raw attacker string.
  */
+import { normalizeIp } from '@kyoka/core';
 import ipaddr from 'ipaddr.js';
 
 type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
@@ -26,14 +27,9 @@ export function canonicalIp(s: string | undefined): string | null {
   return r;
 }
 
+/** Core's strict form: no legacy IPv4 ("127.1", hex), zone ids dropped, IPv4-mapped folded. */
 function parseCanonical(s: string): string | null {
-  const t = s.trim();
-  if (!ipaddr.isValid(t)) return null;
-  try {
-    return ipaddr.process(t).toString();
-  } catch {
-    return null;
-  }
+  return normalizeIp(s.trim()) ?? null;
 }
 
 export type ClientIpResolver = (remote: string | undefined, xff: string | string[] | undefined) => string;

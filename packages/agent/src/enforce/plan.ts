@@ -3,11 +3,11 @@
  * "send these (or everyone) to the sandbox", "reflect these" per protected port. The nftables and
  * iptables generators both render this plan, so the modes mean the same on either backend.
  */
-import type { DecisionType } from '@kyoka/link';
+import { DECISION_TYPES, type DecisionType } from '@kyoka/link';
 import { parseSandbox, type Sandbox } from './addresses.ts';
 import type { EnforceConfig, ProtectConfig } from './types.ts';
 
-export const DECISION_TYPES: readonly DecisionType[] = ['ban', 'deceive', 'reflect'];
+export { DECISION_TYPES };
 export const FAMILIES = [4, 6] as const;
 /** '' = host addresses (hash set), 'n' = networks (interval set). */
 export const KINDS = ['', 'n'] as const;

@@ -6,12 +6,11 @@
  * an attacker it saw into a decision: the decision service applies the whitelist and
  * escalation and announces it on the push stream at once.
  */
-import { KyokaError } from '@kyoka/core';
+import { KyokaError, parseDuration } from '@kyoka/core';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requirePerm } from '../auth/plugin.ts';
 import type { ServerContext } from '../context.ts';
-import { parseDuration } from '../decisions/duration.ts';
 import { decisionsFor } from '../decisions/index.ts';
 import { decisionView as decisionViewSchema } from '../decisions/schemas.ts';
 import { decisionView } from '../decisions/view.ts';

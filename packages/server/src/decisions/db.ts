@@ -1,8 +1,9 @@
+import { DECISION_TYPES, type DecisionType } from '@kyoka/link';
 import type { Kysely } from 'kysely';
 import { openFeatureDb } from '../store/feature-db.ts';
 
-export type DecisionType = 'ban' | 'deceive' | 'reflect';
-export const DECISION_TYPES: readonly DecisionType[] = ['ban', 'deceive', 'reflect'];
+/** The decision types, shared with the agents and the WAF that enforce them. */
+export { DECISION_TYPES, type DecisionType };
 /**
  * kyoka: a detection rule; manual: API/console; cscli: the command line; agent:<name> /
  * waf:<name>: reported by an enrolled host agent or WAF node (POST /api/v1/decisions/report).

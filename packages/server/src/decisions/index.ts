@@ -14,9 +14,9 @@ import { decisionRoutes } from './routes.ts';
 import { DecisionService, type DecisionServiceOptions } from './service.ts';
 import { type StreamOptions, streamRoute } from './sse.ts';
 
+export { goDuration, parseDuration } from '@kyoka/core';
 export type { DecisionRow, DecisionType, Origin } from './db.ts';
 export { DECISION_TYPES, ORIGINS, openDecisionDb } from './db.ts';
-export { goDuration, parseDuration } from './duration.ts';
 export { parseValue, tryParseValue, Whitelist } from './ip.ts';
 export type { Change, CreateInput, Listener } from './service.ts';
 export { DecisionService } from './service.ts';

@@ -2,12 +2,11 @@
  * Manual management under /api/v1/decisions: analysts (and bouncers) read, admins add and
  * remove. Changes go through the service, so they reach bouncers and push clients at once.
  */
-import { KyokaError } from '@kyoka/core';
+import { KyokaError, parseDuration } from '@kyoka/core';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { requirePerm } from '../auth/plugin.ts';
 import type { DecisionType } from './db.ts';
-import { parseDuration } from './duration.ts';
 import * as S from './schemas.ts';
 import type { DecisionService } from './service.ts';
 import { decisionView } from './view.ts';

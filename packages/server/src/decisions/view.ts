@@ -2,9 +2,9 @@
  * The JSON shapes decisions leave the server in: Kyoka's own (REST API, push stream) and
  * CrowdSec's (bouncer API: remaining duration in Go's format, scope Ip|Range).
  */
+import { goDuration } from '@kyoka/core';
 import type { DecisionView } from '@kyoka/link';
 import type { DecisionRow } from './db.ts';
-import { goDuration } from './duration.ts';
 
 /** The shape agents and the WAF consume (@kyoka/link), defined once there. */
 export type { DecisionView };

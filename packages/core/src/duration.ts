@@ -1,9 +1,9 @@
 /**
- * Durations in Go's format, because CrowdSec bouncers parse `duration` with Go's
+ * Durations (decisions, the WAF's deceive_duration) in Go's format, because CrowdSec bouncers parse `duration` with Go's
  * time.ParseDuration: formatting mirrors time.Duration.String() ("3h59m58.1s", "1m0s",
  * "500ms", "0s", negative with a leading "-"); parsing accepts Go's units plus `d`.
  */
-import { KyokaError } from '@kyoka/core';
+import { KyokaError } from './errors/index.ts';
 
 function trimFraction(n: number, decimals: number): string {
   return n.toFixed(decimals).replace(/\.?0+$/, '');
