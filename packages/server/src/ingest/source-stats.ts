@@ -54,7 +54,8 @@ export class SourceStats {
   }
 
   list(): SourceStat[] {
-    return [...this.stats.values()].sort((a, b) => a.name.localeCompare(b.name));
+    // code-unit order: the first localeCompare() loads ICU's collator, a 20 ms stall mid-ingest
+    return [...this.stats.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   save(): Promise<void> {

@@ -22,6 +22,9 @@ import type { EventStore, HistogramRequest, SearchRequest, SearchResult, TopRequ
 
 const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
 const FTS_BATCH = 2000;
+/** Target duration of one full-text slice (the event loop is blocked meanwhile), and its least size. */
+const FTS_SLICE_MS = 4;
+const FTS_SLICE_MIN = 50;
 const DELETE_CHUNK = 5000;
 const MULTI = 64;
 /** Prepared read statements, by SQL text (one text per partition and query shape). */
@@ -42,6 +45,8 @@ export class SqliteEventStore implements EventStore {
   private stmts = new Map<string, Statement>();
   /** Partitions with rows above their full-text high-water mark (maybe). */
   private ftsDirty = new Set<number>();
+  /** Rows per full-text slice, adapted to FTS_SLICE_MS. */
+  private ftsSlice = 200;
   private bg: Promise<void> = Promise.resolve();
 
   constructor(
@@ -327,26 +332,35 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  /** Full-text index behind ingest: batches of FTS_BATCH rows per transaction, within a time budget. */
+  /**
+   * Full-text index behind ingest, within a time budget per maintenance run. better-sqlite3 is
+   * synchronous, so each slice blocks the event loop: slices are sized to take ~FTS_SLICE_MS
+   * (2,000-row slices stalled ingest and the decision path for 20-100 ms), then yield.
+   */
   private async catchUpFts(): Promise<void> {
     const deadline = Date.now() + this.opts.ftsBudgetMs;
     const dirty = [...this.ftsDirty].sort((a, b) => b - a);
     for (const part of dirty) {
       const p = this.parts.get(part);
       if (!p) continue;
-      const sel = this.db.prepare(`SELECT rid, doc FROM ${p.table} WHERE rid > ? ORDER BY rid LIMIT ${FTS_BATCH}`);
+      const sel = this.db.prepare(`SELECT rid, doc FROM ${p.table} WHERE rid > ? ORDER BY rid LIMIT ?`);
       const ins = this.db.prepare(`INSERT INTO ${ftsTable(p.table)} (rowid, txt) VALUES (?, ?)`);
       const upd = this.db.prepare('UPDATE event_partitions SET fts_hw = ? WHERE part = ?');
       for (;;) {
         if (Date.now() >= deadline) return;
+        const t0 = performance.now();
         const hw = this.db.transaction(() => {
-          const rows = sel.all(p.ftsHw) as Array<{ rid: number; doc: string }>;
+          const rows = sel.all(p.ftsHw, this.ftsSlice) as Array<{ rid: number; doc: string }>;
           for (const r of rows) ins.run(r.rid, tokenText(JSON.parse(r.doc)));
           const top = rows.length ? rows[rows.length - 1]!.rid : p.ftsHw;
           if (top !== p.ftsHw) upd.run(top, p.part);
           return top;
         })();
+        const took = performance.now() - t0;
         if (hw === p.ftsHw) break;
+        // next slice sized from this one's pace, within [FTS_SLICE_MIN, FTS_BATCH] rows
+        const rate = this.ftsSlice / Math.max(took, 0.1);
+        this.ftsSlice = Math.max(FTS_SLICE_MIN, Math.min(FTS_BATCH, Math.round(rate * FTS_SLICE_MS)));
         p.ftsHw = hw;
         await yieldLoop();
       }
