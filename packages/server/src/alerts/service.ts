@@ -53,6 +53,18 @@ export class AlertService {
 
   async raise(d: RaiseInput): Promise<{ alert: Alert; created: boolean }> {
     const change = await this.store.raise(d);
+    this.announce(change);
+    return { alert: change.alert, created: change.created };
+  }
+
+  /** Raises a burst in one transaction (see AlertStore.raiseMany), then announces each change. */
+  async raiseMany(ds: RaiseInput[]): Promise<AlertChange[]> {
+    const changes = await this.store.raiseMany(ds);
+    for (const c of changes) this.announce(c);
+    return changes;
+  }
+
+  private announce(change: AlertChange): void {
     this.dispatcher.onChange(change);
     for (const l of this.listeners) {
       try {
@@ -61,7 +73,6 @@ export class AlertService {
         this.opts.onError?.(err, 'alert listener');
       }
     }
-    return { alert: change.alert, created: change.created };
   }
 
   list(filter: AlertFilter, page: Page): Promise<{ alerts: Alert[]; total: number }> {

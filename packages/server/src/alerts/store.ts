@@ -6,8 +6,9 @@
  * parallel cannot open two alerts.
  */
 import { KyokaError, newId } from '@kyoka/core';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { guard, parseJson, updated } from '../sensors/db.ts';
+import { compiled } from '../store/compiled-query.ts';
 import type { AlertDB, AlertKysely } from './db.ts';
 import {
   type Alert,
@@ -66,6 +67,57 @@ export function likePattern(q: string): string {
   return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** The raise path's statements, compiled once (see store/compiled-query.ts). */
+const Q = {
+  open: compiled<AlertDB, { rule_id: string; group_key: string; since: number }, Row>((db, p) =>
+    db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('rule_id', '=', p.rule_id)
+      .where('group_key', '=', p.group_key)
+      .where('status', '!=', 'closed')
+      .where('last_seen', '>=', p.since)
+      .orderBy('last_seen', 'desc')
+      .limit(1),
+  ),
+  grow: compiled<
+    AlertDB,
+    Pick<Row, 'id' | 'count' | 'last_seen' | 'first_seen' | 'events' | 'updated_at' | 'decision_id'>
+  >((db, p) =>
+    db
+      .updateTable('alerts')
+      .set({
+        count: p.count,
+        last_seen: p.last_seen,
+        first_seen: p.first_seen,
+        events: p.events,
+        updated_at: p.updated_at,
+        decision_id: p.decision_id,
+      })
+      .where('id', '=', p.id),
+  ),
+  insert: compiled<AlertDB, Row>((db, p) =>
+    db.insertInto('alerts').values({
+      id: p.id,
+      rule_id: p.rule_id,
+      rule_title: p.rule_title,
+      severity: p.severity,
+      tags: p.tags,
+      group_key: p.group_key,
+      group_fields: p.group_fields,
+      group_text: p.group_text,
+      status: p.status,
+      count: p.count,
+      first_seen: p.first_seen,
+      last_seen: p.last_seen,
+      created_at: p.created_at,
+      updated_at: p.updated_at,
+      events: p.events,
+      decision_id: p.decision_id,
+    }),
+  ),
+};
+
 export class AlertStore {
   private readonly chains = new Map<string, Promise<unknown>>();
 
@@ -90,35 +142,54 @@ export class AlertStore {
     return run;
   }
 
-  private async raiseNow(d: RaiseInput): Promise<AlertChange> {
+  /**
+   * Raises several detections in ONE transaction, in order (the rule engine's alerts of a
+   * burst: one commit instead of one per alert). Waits for in-flight raises of the same keys.
+   */
+  raiseMany(ds: RaiseInput[]): Promise<AlertChange[]> {
+    if (!ds.length) return Promise.resolve([]);
+    const keys = [...new Set(ds.map((d) => `${d.rule.id}\u0000${d.key}`))];
+    const before = Promise.allSettled(keys.map((k) => this.chains.get(k)));
+    const run = before.then(() =>
+      guard('alert', () =>
+        this.db.transaction().execute(async (trx) => {
+          const out: AlertChange[] = [];
+          for (const d of ds) out.push(await this.raiseNow(d, trx));
+          return out;
+        }),
+      ),
+    );
+    for (const k of keys) {
+      this.chains.set(k, run);
+      const done = () => {
+        if (this.chains.get(k) === run) this.chains.delete(k);
+      };
+      run.then(done, done);
+    }
+    return run;
+  }
+
+  private async raiseNow(d: RaiseInput, db: Kysely<AlertDB> = this.db): Promise<AlertChange> {
     const now = this.opts.now();
     const first = timeOf(d.first, now);
     const last = Math.max(first, timeOf(d.last, now));
     const count = Math.max(1, Math.floor(Number(d.count) || 0));
     const ids = [...new Set(d.events.map(String))].slice(0, SAMPLE_CAP);
     return guard('alert', async () => {
-      const open = await this.db
-        .selectFrom('alerts')
-        .selectAll()
-        .where('rule_id', '=', d.rule.id)
-        .where('group_key', '=', d.key)
-        .where('status', '!=', 'closed')
-        .where('last_seen', '>=', first - this.opts.windowMs)
-        .orderBy('last_seen', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      const open = (await Q.open.run(db, { rule_id: d.rule.id, group_key: d.key, since: first - this.opts.windowMs }))
+        .rows[0];
       if (open) {
         const sample = [...new Set([...parseJson<string[]>(open.events, []), ...ids])].slice(0, SAMPLE_CAP);
-        const next: Partial<Row> = {
+        const next = {
           count: Number(open.count) + count,
           last_seen: Math.max(Number(open.last_seen), last),
           first_seen: Math.min(Number(open.first_seen), first),
           events: JSON.stringify(sample),
           updated_at: now,
+          decision_id: open.decision_id || (d.decisionId != null ? String(d.decisionId) : null),
         };
-        if (d.decisionId != null && !open.decision_id) next.decision_id = String(d.decisionId);
-        await this.db.updateTable('alerts').set(next).where('id', '=', open.id).execute();
-        return { alert: alertView({ ...open, ...next } as Row), created: false, previousCount: Number(open.count) };
+        await Q.grow.run(db, { ...next, id: open.id });
+        return { alert: alertView({ ...open, ...next }), created: false, previousCount: Number(open.count) };
       }
       const group = cleanGroup(d.group);
       const row: Row = {
@@ -139,7 +210,7 @@ export class AlertStore {
         events: JSON.stringify(ids),
         decision_id: d.decisionId != null ? String(d.decisionId) : null,
       };
-      await this.db.insertInto('alerts').values(row).execute();
+      await Q.insert.run(db, row);
       return { alert: alertView(row), created: true, previousCount: 0 };
     });
   }

@@ -10,7 +10,7 @@ import { KyokaError } from '@kyoka/core';
 import { ActiveSet } from './active-set.ts';
 import { DECISION_TYPES, type DecisionKysely, type DecisionRow, type DecisionType, type Origin } from './db.ts';
 import { parseValue, Whitelist } from './ip.ts';
-import { type Change, DecisionStore, type Escalation, type ListFilter } from './store.ts';
+import { type Change, DecisionStore, type Escalation, type ListFilter, type NewDecision } from './store.ts';
 
 export type { Change } from './store.ts';
 
@@ -98,6 +98,39 @@ export class DecisionService {
   }
 
   async create(input: CreateInput): Promise<DecisionRow> {
+    const [r] = await this.createMany([input]);
+    if (r instanceof Error) throw r;
+    return r as DecisionRow;
+  }
+
+  /**
+   * Creates decisions in one transaction. Each input gets its row, or the KyokaError that
+   * refused it (bad value, bad duration, whitelisted) while the others are still created; a
+   * store failure rejects the whole call.
+   */
+  async createMany(inputs: CreateInput[]): Promise<Array<DecisionRow | KyokaError>> {
+    const out = new Array<DecisionRow | KyokaError>(inputs.length);
+    const valid: NewDecision[] = [];
+    const slot: number[] = [];
+    inputs.forEach((input, i) => {
+      try {
+        valid.push(this.check(input));
+        slot.push(i);
+      } catch (err) {
+        out[i] = err instanceof KyokaError ? err : new KyokaError('KYOKA_E_BAD_REQUEST', String(err));
+      }
+    });
+    const made = await this.store.createMany(valid);
+    for (let i = 0; i < made.length; i++) {
+      const m = made[i] as { decision: DecisionRow; changes: Change[] };
+      out[slot[i] as number] = m.decision;
+      this.apply(m.changes, true);
+    }
+    return out;
+  }
+
+  /** Validates an input into what the store writes; throws the KyokaError that refuses it. */
+  private check(input: CreateInput): NewDecision {
     const v = parseValue(input.value);
     if (!DECISION_TYPES.includes(input.type))
       throw new KyokaError('KYOKA_E_BAD_REQUEST', `type: one of ${DECISION_TYPES.join(', ')}`);
@@ -107,7 +140,7 @@ export class DecisionService {
     const wl = this.whitelist.match(v);
     if (wl)
       throw new KyokaError('KYOKA_E_FORBIDDEN', `${v.value} is whitelisted (${wl})`, { details: { whitelisted: wl } });
-    const { decision, changes } = await this.store.create({
+    return {
       value: v.value,
       scope: v.scope,
       type: input.type,
@@ -116,9 +149,7 @@ export class DecisionService {
       scenario: (input.scenario ?? (input.origin === 'kyoka' ? '' : `kyoka/${input.origin}`)).slice(0, 200),
       durationMs: dur,
       escalate: input.escalate ?? input.origin === 'kyoka',
-    });
-    this.apply(changes, true);
-    return decision;
+    };
   }
 
   /** Removes live decisions by id or by value (all types); resolves to those removed. */

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { KyokaError, toKyokaError } from '@kyoka/core';
 import type { Transaction } from 'kysely';
+import { compiled } from '../store/compiled-query.ts';
 import { type DecisionDB, type DecisionKysely, type DecisionRow, isUniqueViolation, toRow } from './db.ts';
 
 export type ChangeKind = 'new' | 'deleted';
@@ -44,12 +45,56 @@ export interface ListFilter {
 
 type Trx = Transaction<DecisionDB>;
 
+/** The create path's statements, compiled once (see store/compiled-query.ts). */
+const Q = {
+  live: compiled<DecisionDB, { value: string; type: string }>((db, p) =>
+    db
+      .selectFrom('decisions')
+      .selectAll()
+      .where('value', '=', p.value)
+      .where('type', '=', p.type)
+      .where('deleted_at', 'is', null),
+  ),
+  extend: compiled<DecisionDB, { id: number; until: number; now: number }>((db, p) =>
+    db.updateTable('decisions').set({ expires_at: p.until, updated_at: p.now }).where('id', '=', p.id),
+  ),
+  retire: compiled<DecisionDB, { id: number; now: number }>((db, p) =>
+    db.updateTable('decisions').set({ deleted_at: p.now }).where('id', '=', p.id),
+  ),
+  offences: compiled<DecisionDB, { value: string; since: number }, { n: number }>((db, p) =>
+    db
+      .selectFrom('decisions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('value', '=', p.value)
+      .where('created_at', '>', p.since),
+  ),
+  insert: compiled<DecisionDB, Omit<DecisionRow, 'id'>, { id: number }>((db, p) =>
+    db
+      .insertInto('decisions')
+      .values({
+        uuid: p.uuid,
+        value: p.value,
+        scope: p.scope,
+        type: p.type,
+        origin: p.origin,
+        reason: p.reason,
+        scenario: p.scenario,
+        offence: p.offence,
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+        expires_at: p.expires_at,
+        deleted_at: p.deleted_at,
+      })
+      .returning('id'),
+  ),
+  change: compiled<DecisionDB, { decision_id: number; kind: string; at: number }, { seq: number }>((db, p) =>
+    db.insertInto('decision_changes').values({ decision_id: p.decision_id, kind: p.kind, at: p.at }).returning('seq'),
+  ),
+};
+
 async function change(trx: Trx, row: DecisionRow, kind: ChangeKind, at: number): Promise<Change> {
-  const r = await trx
-    .insertInto('decision_changes')
-    .values({ decision_id: row.id, kind, at })
-    .returning('seq')
-    .executeTakeFirstOrThrow();
+  const r = (await Q.change.run(trx, { decision_id: row.id, kind, at })).rows[0];
+  if (!r) throw new KyokaError('KYOKA_E_STORE', 'decision change not recorded');
   return { seq: Number(r.seq), kind, decision: row };
 }
 
@@ -70,9 +115,23 @@ export class DecisionStore {
 
   /** Creates a decision, or extends the live one of the same value+type. */
   async create(d: NewDecision, now = Date.now()): Promise<{ decision: DecisionRow; changes: Change[] }> {
+    return (await this.createMany([d], now))[0] as { decision: DecisionRow; changes: Change[] };
+  }
+
+  /**
+   * Creates several decisions in ONE transaction, in order (a later one for the same value+type
+   * merges with an earlier one). The rule engine hands over a committed batch's decisions at
+   * once: one commit instead of one per decision keeps them off each other's critical path.
+   */
+  async createMany(ds: NewDecision[], now = Date.now()): Promise<Array<{ decision: DecisionRow; changes: Change[] }>> {
+    if (!ds.length) return [];
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.db.transaction().execute((trx) => this.createIn(trx, d, now));
+        return await this.db.transaction().execute(async (trx) => {
+          const out: Array<{ decision: DecisionRow; changes: Change[] }> = [];
+          for (const d of ds) out.push(await this.createIn(trx, d, now));
+          return out;
+        });
       } catch (err) {
         // another server inserted the same live value+type concurrently: merge with it
         if (attempt < 2 && isUniqueViolation(err)) continue;
@@ -83,37 +142,22 @@ export class DecisionStore {
 
   private async createIn(trx: Trx, d: NewDecision, now: number) {
     const changes: Change[] = [];
-    const liveRaw = await trx
-      .selectFrom('decisions')
-      .selectAll()
-      .where('value', '=', d.value)
-      .where('type', '=', d.type)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    const live = liveRaw ? toRow(liveRaw) : null;
+    const liveRaw = (await Q.live.run(trx, { value: d.value, type: d.type })).rows[0];
+    const live = liveRaw ? toRow(liveRaw as Record<string, unknown>) : null;
     if (live && live.expires_at > now) {
       const until = now + d.durationMs;
       if (until <= live.expires_at) return { decision: live, changes };
-      await trx
-        .updateTable('decisions')
-        .set({ expires_at: until, updated_at: now })
-        .where('id', '=', live.id)
-        .execute();
+      await Q.extend.run(trx, { id: live.id, until, now });
       const row = { ...live, expires_at: until, updated_at: now };
       changes.push(await change(trx, row, 'new', now));
       return { decision: row, changes };
     }
     if (live) {
-      await trx.updateTable('decisions').set({ deleted_at: now }).where('id', '=', live.id).execute();
+      await Q.retire.run(trx, { id: live.id, now });
       changes.push(await change(trx, { ...live, deleted_at: now }, 'deleted', now));
     }
-    const prev = await trx
-      .selectFrom('decisions')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('value', '=', d.value)
-      .where('created_at', '>', now - this.escalation.windowMs)
-      .executeTakeFirstOrThrow();
-    const offence = Number(prev.n) + 1;
+    const prev = (await Q.offences.run(trx, { value: d.value, since: now - this.escalation.windowMs })).rows[0];
+    const offence = Number(prev?.n ?? 0) + 1;
     let duration = d.durationMs;
     if (d.escalate && offence > 1) {
       duration = Math.min(Math.max(d.durationMs, this.escalation.maxMs), d.durationMs * 2 ** Math.min(offence - 1, 40));
@@ -132,13 +176,13 @@ export class DecisionStore {
       expires_at: now + duration,
       deleted_at: null,
     };
-    const r = await trx.insertInto('decisions').values(values).returning('id').executeTakeFirstOrThrow();
+    const r = (await Q.insert.run(trx, values)).rows[0];
+    if (!r) throw new KyokaError('KYOKA_E_STORE', 'decision not recorded');
     const row: DecisionRow = { ...values, id: Number(r.id) };
     changes.push(await change(trx, row, 'new', now));
     return { decision: row, changes };
   }
 
-  /** Marks live decisions deleted (expiry or removal); only rows still live produce a change. */
   async markDeleted(ids: number[], now = Date.now()): Promise<Change[]> {
     if (!ids.length) return [];
     return wrap(() =>

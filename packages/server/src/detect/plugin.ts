@@ -6,10 +6,14 @@
  * The engine runs synchronously on the committed batch; decisions and alerts are written
  * asynchronously, serialized so a burst keeps its order.
  */
+
+import { KyokaError } from '@kyoka/core';
 import type { FastifyInstance } from 'fastify';
 import type { AlertService } from '../alerts/index.ts';
+import type { RaiseInput } from '../alerts/types.ts';
 import type { ServerContext } from '../context.ts';
 import { decisionsFor } from '../decisions/index.ts';
+import type { CreateInput } from '../decisions/service.ts';
 import { storeUrl } from '../run.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { formatRuleError } from './load.ts';
@@ -17,6 +21,9 @@ import { openRulesDb, RuleRepo } from './repo.ts';
 import { ruleRoutes } from './routes.ts';
 import { BUILTIN_RULES_DIR, RuleManager } from './rules-dir.ts';
 import type { Detection } from './types.ts';
+
+/** Most alerts raised in one transaction (it holds the shared connection meanwhile). */
+const ALERT_CHUNK = 64;
 
 export interface DetectionRuntime {
   engine: Engine;
@@ -45,15 +52,22 @@ export async function detectPlugin(app: FastifyInstance, ctx: ServerContext, ale
   await manager.reload();
   manager.watch();
 
-  // Two queues keep a burst in order: decisions (what enforcement points wait for) never wait
-  // behind an earlier batch's alerts and notifications; a batch's alerts wait for its own
-  // decisions, whose ids they carry.
+  // Decisions (what enforcement points wait for) go first: one transaction per committed batch,
+  // in order. Alerts follow, coalesced: while one alert transaction runs, later batches' alerts
+  // gather for the next (at most ALERT_CHUNK per transaction), each after the decisions queued
+  // before it, whose ids they carry. Per-detection transactions cost three commits per event.
   let decisionQueue: Promise<void> = Promise.resolve();
-  let alertQueue: Promise<void> = Promise.resolve();
-  const decide = async (d: Detection): Promise<number | undefined> => {
-    if (!d.decision) return undefined;
-    try {
-      const row = await decisions.create({
+  const alertsPending: RaiseInput[] = [];
+  let alertRun: Promise<void> | null = null;
+
+  const decideAll = async (found: Detection[]): Promise<Array<number | undefined>> => {
+    const ids = new Array<number | undefined>(found.length);
+    const at: number[] = [];
+    const inputs: CreateInput[] = [];
+    found.forEach((d, i) => {
+      if (!d.decision) return;
+      at.push(i);
+      inputs.push({
         value: d.decision.value,
         type: d.decision.type,
         duration_ms: d.decision.duration_ms,
@@ -61,42 +75,61 @@ export async function detectPlugin(app: FastifyInstance, ctx: ServerContext, ale
         reason: d.rule.title,
         scenario: d.rule.id,
       });
-      return row.id;
+    });
+    if (!inputs.length) return ids;
+    try {
+      const rows = await decisions.createMany(inputs);
+      rows.forEach((r, j) => {
+        const d = found[at[j] as number] as Detection;
+        // a whitelisted value is refused by the service: that is the whitelist working
+        if (r instanceof KyokaError) {
+          if (r.code !== 'KYOKA_E_FORBIDDEN') app.log.error({ err: r }, `decision of ${d.rule.id} refused`);
+        } else ids[at[j] as number] = r.id;
+      });
     } catch (err) {
-      // a whitelisted value is refused by the service: that is the whitelist working
-      if ((err as { code?: string }).code !== 'KYOKA_E_FORBIDDEN')
-        app.log.error({ err }, `decision of ${d.rule.id} could not be recorded`);
-      return undefined;
+      app.log.error({ err }, `${inputs.length} decision(s) could not be recorded`);
     }
+    return ids;
   };
+
+  const kickAlerts = (): void => {
+    if (alertRun) return;
+    alertRun = (async () => {
+      while (alertsPending.length) {
+        await decisionQueue;
+        const chunk = alertsPending.splice(0, ALERT_CHUNK);
+        try {
+          await alerts.raiseMany(chunk);
+        } catch (err) {
+          app.log.error({ err }, `${chunk.length} alert(s) could not be recorded`);
+        }
+      }
+    })().finally(() => {
+      alertRun = null;
+      if (alertsPending.length) kickAlerts();
+    });
+  };
+
   ctx.ingest.writer.onCommitted((events) => {
     const found = engine.process(events);
     if (!found.length) return;
-    const decided = decisionQueue.then(async () => {
-      const ids: Array<number | undefined> = [];
-      for (const d of found) ids.push(await decide(d));
-      return ids;
-    });
+    const decided = decisionQueue.then(() => decideAll(found));
     decisionQueue = decided.then(() => undefined);
-    alertQueue = Promise.all([alertQueue, decided]).then(async ([, ids]) => {
-      for (let i = 0; i < found.length; i++) {
-        const d = found[i] as Detection;
-        if (!d.alert) continue;
-        try {
-          await alerts.raise({
-            rule: { id: d.rule.id, title: d.rule.title, severity: d.rule.severity, tags: d.rule.tags },
-            key: d.key,
-            group: d.group,
-            count: d.count,
-            events: d.events,
-            first: d.first,
-            last: d.last,
-            decisionId: ids[i],
-          });
-        } catch (err) {
-          app.log.error({ err }, `alert of ${d.rule.id} could not be recorded`);
-        }
-      }
+    void decided.then((ids) => {
+      found.forEach((d, i) => {
+        if (!d.alert) return;
+        alertsPending.push({
+          rule: { id: d.rule.id, title: d.rule.title, severity: d.rule.severity, tags: d.rule.tags },
+          key: d.key,
+          group: d.group,
+          count: d.count,
+          events: d.events,
+          first: d.first,
+          last: d.last,
+          decisionId: ids[i],
+        });
+      });
+      kickAlerts();
     });
   });
 
@@ -104,7 +137,15 @@ export async function detectPlugin(app: FastifyInstance, ctx: ServerContext, ale
     engine,
     manager,
     repo,
-    idle: () => Promise.all([decisionQueue, alertQueue]).then(() => undefined),
+    idle: async () => {
+      for (;;) {
+        const q = decisionQueue;
+        await q;
+        await Promise.resolve(); // the last batch's alerts are queued right after its decisions
+        if (alertRun) await alertRun;
+        else if (q === decisionQueue && !alertsPending.length) return;
+      }
+    },
   };
   ruleRoutes(app, ctx, runtime);
   app.addHook('onClose', async () => {
