@@ -7,7 +7,7 @@
  * sensor's log file.
  *
  *   node --import tsx bench/honeypot/run.ts [--services ssh,ftp,http,telnet,redis] [--seconds 10]
- *     [--conns 10000] [--ssh-delay 1000] [--no-memory] [--no-load] [--profile]
+ *     [--conns 10000] [--ssh-delay 1000] [--no-memory] [--no-load] [--profile] [--node-flags='--flag ...']
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -39,6 +39,7 @@ const { values } = parseArgs({
     'no-memory': { type: 'boolean', default: false },
     'no-load': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const wanted = String(values.services)
@@ -49,6 +50,8 @@ for (const s of wanted) if (!SERVICES.includes(s)) throw new Error(`unknown serv
 const SECONDS = Number(values.seconds);
 const CONNS = Number(values.conns);
 const SSH_DELAY = Number(values['ssh-delay']);
+/** Extra node/V8 flags for the sensor process (to compare settings within one run). */
+const NODE_FLAGS = String(values['node-flags']).split(/\s+/).filter(Boolean);
 const LOAD_AT_START = loadavg()[0] as number;
 // this process holds the idle client sockets: raise its own open-files limit too (root may)
 spawnSync('prlimit', [`--pid=${process.pid}`, '--nofile=65535:65535'], { stdio: 'ignore' });
@@ -154,7 +157,7 @@ async function loadService(sensor: Sensor, s: Service): Promise<void> {
 
 async function loadRuns(): Promise<void> {
   if (!values.profile) {
-    const sensor = await startSensor({ sshDelayMs: SSH_DELAY });
+    const sensor = await startSensor({ sshDelayMs: SSH_DELAY, nodeArgs: NODE_FLAGS });
     try {
       for (const s of wanted) await loadService(sensor, s);
     } finally {
@@ -166,7 +169,7 @@ async function loadRuns(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), `kyoka-bench-prof-${s}-`));
     const sensor = await startSensor({
       sshDelayMs: SSH_DELAY,
-      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+      nodeArgs: [...NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${dir}`],
       cpuProfDir: dir,
     });
     const t0 = Date.now();
@@ -215,7 +218,7 @@ async function memoryRuns(): Promise<void> {
     { test: 'ssh (version line sent)', svc: 'ssh', hello: 'SSH-2.0-bench_1.0\r\n', ready: 'SSH-2.0-' },
   ];
   for (const k of kinds) {
-    const sensor = await startSensor({ sshDelayMs: SSH_DELAY });
+    const sensor = await startSensor({ sshDelayMs: SSH_DELAY, nodeArgs: NODE_FLAGS });
     try {
       const before = await settle(sensor.pid);
       if (Number.isNaN(idleMb)) idleMb = before;
@@ -268,7 +271,7 @@ function printReport(): void {
             r.test,
             r.load,
             r.perSecond,
-            r.cpuPer1000,
+            r.cpuPer1000.toFixed(3),
             `${Math.round(r.sysPct)}%`,
             `${r.counted} / ${r.logged}${r.logged < r.counted ? ' MISSING' : ''}`,
             b ? b.perSecond : 'n/a',

@@ -1,16 +1,12 @@
 /** The `kyoka` command: one binary, several roles. */
 
-import { KyokaError } from '@kyoka/core';
-import { VERSION } from '@kyoka/core/version';
-import { Command } from 'commander';
+import { kyokaProgram, runProgram } from './program.ts';
 
-const program = new Command('kyoka')
-  .description('Kyoka: honeypots, deception, detection and response in one self-hosted platform')
-  .version(VERSION, '-v, --version')
-  .showHelpAfterError();
+const program = kyokaProgram();
 
 // A honeypot node runs only `kyoka sensor`: loading the server's modules too would cost it
-// ~60 MB of memory and seconds of start-up for nothing.
+// ~60 MB of memory and seconds of start-up for nothing. (bin/kyoka.js usually runs the sensor
+// from its prebuilt bundle, sensor-main.ts, without tsx; this branch serves dev runs.)
 if (process.argv[2] === 'sensor') {
   program.addCommand((await import('./sensor.ts')).sensorCommand());
 } else if (process.argv[2] === 'agent' || process.argv[2] === 'waf') {
@@ -55,12 +51,4 @@ if (process.argv[2] === 'sensor') {
   program.addCommand(wafCommand());
 }
 
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof KyokaError) {
-    console.error(`kyoka: ${err.message} [${err.code}]`);
-    process.exit(2);
-  }
-  throw err;
-}
+await runProgram(program);

@@ -3,8 +3,9 @@
  * toaddrs, subject, credentials [user, password], secure (present = STARTTLS, as Python does).
  * One mail per record, as OpenCanary sends; queued and bounded so SMTP latency never reaches a
  * service. The text part is the log line; the HTML part escapes every attacker-supplied value.
+ * nodemailer is imported only when a config has this handler (~1 MB of heap otherwise).
  */
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { OpenCanaryRecord } from '../format.ts';
 import { BoundedQueue } from '../queue.ts';
 import { htmlEscape } from './http.ts';
@@ -17,20 +18,23 @@ export function smtpHandler(name: string, c: HandlerConfig, fmt: Formatter, env:
   const creds = Array.isArray(c.credentials) ? c.credentials.map(String) : null;
   const to = Array.isArray(c.toaddrs) ? c.toaddrs.map(String) : [String(c.toaddrs)];
   const secure = c.secure !== undefined && c.secure !== null;
-  const transport = createTransport({
-    host,
-    port,
-    secure: port === 465,
-    requireTLS: secure && port !== 465,
-    auth: creds ? { user: creds[0] ?? '', pass: creds[1] ?? '' } : undefined,
-    connectionTimeout: 10_000,
-    socketTimeout: 10_000,
-    tls: { rejectUnauthorized: c.verify_tls !== false },
-  });
+  const transport: Promise<Transporter> = import('nodemailer').then(({ createTransport }) =>
+    createTransport({
+      host,
+      port,
+      secure: port === 465,
+      requireTLS: secure && port !== 465,
+      auth: creds ? { user: creds[0] ?? '', pass: creds[1] ?? '' } : undefined,
+      connectionTimeout: 10_000,
+      socketTimeout: 10_000,
+      tls: { rejectUnauthorized: c.verify_tls !== false },
+    }),
+  );
+  transport.catch(() => {}); // a failed import is reported by each send
   const q = new BoundedQueue<{ text: string; html: string }>(
     async ([m]) => {
       if (!m) return;
-      await transport.sendMail({
+      await (await transport).sendMail({
         from: String(c.fromaddr),
         to,
         subject: String(c.subject ?? 'OpenCanary Alert'),
@@ -59,7 +63,7 @@ export function smtpHandler(name: string, c: HandlerConfig, fmt: Formatter, env:
     stats: () => q.stats,
     async close() {
       await q.close();
-      transport.close();
+      (await transport.catch(() => null))?.close();
     },
   };
 }

@@ -29,7 +29,12 @@ export interface Skin {
   dirs: Set<string>;
 }
 
-const SKINS_DIR = fileURLToPath(new URL('./skins/', import.meta.url));
+// The sensor's bundle (dist/kyoka-sensor.mjs) sets this to the skins' path relative to itself:
+// the assets stay in the package's source tree, not next to the bundle.
+declare const __KYOKA_SKINS_DIR__: string | undefined;
+const SKINS_DIR = fileURLToPath(
+  new URL(typeof __KYOKA_SKINS_DIR__ === 'string' ? __KYOKA_SKINS_DIR__ : './skins/', import.meta.url),
+);
 const MAX_FILE = 4 * 1024 * 1024;
 const MAX_TOTAL = 32 * 1024 * 1024;
 const MAX_DEPTH = 8;

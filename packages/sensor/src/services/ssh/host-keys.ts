@@ -5,8 +5,7 @@
  */
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
-import { type ParsedKey, parseKey } from './ssh2-internals.ts';
+import { generateKeyPair, type ParsedKey, parseKey } from './ssh2-internals.ts';
 
 interface KeySpec {
   file: string;
@@ -30,7 +29,7 @@ export interface HostKeys {
 function generate(spec: KeySpec): Promise<string> {
   return new Promise((resolve, reject) => {
     const opts = spec.bits ? { bits: spec.bits } : {};
-    ssh2.utils.generateKeyPair(spec.type, opts as { bits: number }, (err, keys) => {
+    generateKeyPair(spec.type, opts, (err, keys) => {
       if (err) reject(err);
       else resolve(keys.private);
     });

@@ -8,10 +8,40 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 
 const require = createRequire(import.meta.url);
+
+/**
+ * ssh2 instantiates a WebAssembly Poly1305 (a 16 MB wasm memory, ~6 MB of RSS) when it is loaded,
+ * but uses it only for chacha20-poly1305 without its native binding (or with `forceNative`, which
+ * the honeypot never sets). When the binding loads and provides both ChaCha20-Poly1305 classes,
+ * an inert stand-in takes the wasm module's place in require's cache; without the binding ssh2
+ * gets the real module. Must run before ssh2's crypto.js is first required: every ssh2 load in the
+ * sensor goes through this module.
+ */
+function skipUnusedPoly1305Wasm(): void {
+  let binding: Record<string, unknown>;
+  try {
+    binding = require('ssh2/lib/protocol/crypto/build/Release/sshcrypto.node') as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  if (typeof binding.ChaChaPolyCipher !== 'function' || typeof binding.ChaChaPolyDecipher !== 'function') return;
+  const wasmPath = require.resolve('ssh2/lib/protocol/crypto/poly1305.js');
+  if (require.cache[wasmPath]) return;
+  const unused = () => {
+    throw new Error('ssh2 poly1305 wasm is not loaded: the native binding serves chacha20-poly1305');
+  };
+  const inert = async () => ({ _malloc: () => 0, cwrap: () => unused });
+  const m = new Module(wasmPath);
+  m.filename = wasmPath;
+  m.loaded = true;
+  m.exports = inert;
+  require.cache[wasmPath] = m;
+}
+skipUnusedPoly1305Wasm();
 
 export interface ParsedKey {
   type: string;
@@ -57,6 +87,17 @@ const protoUtils = require('ssh2/lib/protocol/utils.js') as {
 };
 
 export const IncomingClient = server.IncomingClient;
+
+/** ssh2's key generator (ssh2.utils.generateKeyPair), loaded through this module like the rest. */
+export const generateKeyPair = (
+  require('ssh2/lib/keygen.js') as {
+    generateKeyPair(
+      type: string,
+      opts: { bits?: number },
+      cb: (err: Error | null, keys: { private: string; public: string }) => void,
+    ): void;
+  }
+).generateKeyPair;
 
 interface ProtocolInternals {
   _handlers: Record<string, (...args: unknown[]) => void>;
