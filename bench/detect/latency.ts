@@ -5,7 +5,12 @@
  * time from sending the event that crosses the rule to its decision arriving on the stream,
  * and the server's CPU per event for ingest + detection. The peers poll every 10 s.
  *
- *   node --import tsx bench/detect/latency.ts [--attackers 1000] [--concurrency 4] [--prof DIR]
+ * Closed loop by default: `--concurrency` senders each send the next attacker's event as soon
+ * as the previous one is acknowledged, so the server runs flat out and latency includes its
+ * queueing at saturation. `--rate N` is open loop instead: a new attacker every 1/N s,
+ * whatever the server's answers (how a real attack wave arrives).
+ *
+ *   node --import tsx bench/detect/latency.ts [--attackers 1000] [--concurrency 4 | --rate 200] [--prof DIR]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,12 +27,15 @@ const { values } = parseArgs({
   options: {
     attackers: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
+    /** Open loop: attackers per second (default: closed loop with --concurrency senders). */
+    rate: { type: 'string' },
     /** Write a CPU profile of the server process into this directory. */
     prof: { type: 'string' },
   },
 });
 const N = Number(values.attackers);
 const CONC = Number(values.concurrency);
+const RATE = values.rate ? Number(values.rate) : 0;
 
 const dir = mkdtempSync(join(tmpdir(), 'kyoka-detect-bench-'));
 const rulesDir = join(dir, 'rules');
@@ -66,35 +74,46 @@ try {
 
   const ip = (i: number) => `10.${77 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
   const cpu0 = cpuSeconds(k.proc.pid as number);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONC }, async () => {
-      while (next < N) {
-        const i = next++;
-        const body = JSON.stringify({
-          event: { dataset: 'opencanary', action: 'ssh.login_attempt', outcome: 'failure' },
-          observer: { type: 'honeypot', name: 'bench-canary' },
-          source: { ip: ip(i), port: 40000 + (i % 20000) },
-          destination: { port: 22 },
-          user: { name: 'root' },
-        });
-        sentAt.set(ip(i), performance.now());
-        const r = await fetch(`${k.url}/api/v1/events`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${k.ingestKey}`, 'content-type': 'application/json' },
-          body,
-        });
-        await r.arrayBuffer();
-      }
-    }),
-  );
+  const send = async (i: number) => {
+    const body = JSON.stringify({
+      event: { dataset: 'opencanary', action: 'ssh.login_attempt', outcome: 'failure' },
+      observer: { type: 'honeypot', name: 'bench-canary' },
+      source: { ip: ip(i), port: 40000 + (i % 20000) },
+      destination: { port: 22 },
+      user: { name: 'root' },
+    });
+    sentAt.set(ip(i), performance.now());
+    const r = await fetch(`${k.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${k.ingestKey}`, 'content-type': 'application/json' },
+      body,
+    });
+    await r.arrayBuffer();
+  };
+  if (RATE > 0) {
+    const t0 = performance.now();
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < N; i++) {
+      const due = t0 + (i * 1000) / RATE - performance.now();
+      if (due > 1) await new Promise((r) => setTimeout(r, due));
+      inflight.push(send(i));
+    }
+    await Promise.all(inflight);
+  } else {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONC }, async () => {
+        while (next < N) await send(next++);
+      }),
+    );
+  }
   await reader;
   const cpu = cpuSeconds(k.proc.pid as number) - cpu0;
   stream.close();
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] as number;
   console.log(
-    `\nbench/detect: ${N} attackers, one honeypot event each over ${CONC} connections, ${rules.length} rules loaded; ` +
+    `\nbench/detect: ${N} attackers, one honeypot event each ${RATE > 0 ? `at ${RATE}/s (open loop)` : `over ${CONC} connections (closed loop)`}, ${rules.length} rules loaded; ` +
       'latency = event sent -> its ban decision received on the push stream (SSE)\n',
   );
   console.log(
