@@ -51,6 +51,7 @@ async function exercise(url: string) {
     ]);
     assert.equal(made.length, 5);
     const [a, wl, bad, merged, range] = made;
+    assert.ok(a && merged && range);
     assert.ok(!(a instanceof Error) && !(merged instanceof Error) && !(range instanceof Error));
     assert.ok(wl instanceof KyokaError && wl.code === 'KYOKA_E_FORBIDDEN', 'whitelisted value refused');
     assert.ok(bad instanceof KyokaError && bad.code === 'KYOKA_E_BAD_REQUEST', 'bad value refused');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KyokaError } from '../errors/index.ts';
-import { normalizeEvent, normalizeIp } from './normalize.ts';
+import { isoMsTime, normalizeEvent, normalizeIp } from './normalize.ts';
 import type { EventInput } from './types.ts';
 import { isUlid, ulidTime } from './ulid.ts';
 
@@ -59,5 +59,36 @@ describe('normalizeEvent', () => {
     const root = deep;
     for (let i = 0; i < 40; i++) deep = deep.a = {};
     badField(() => norm(root), '(event)');
+  });
+});
+
+describe('isoMsTime', () => {
+  it('agrees with Date.parse on canonical times and leaves every other form to it', () => {
+    const t0 = Date.UTC(1970, 0, 1);
+    for (let i = 0; i < 20_000; i++) {
+      const t = t0 + Math.floor(Math.random() * 253_402_300_799_999);
+      const s = new Date(t).toISOString();
+      if (s.length === 24) assert.equal(isoMsTime(s), Date.parse(s), s);
+    }
+    for (const s of [
+      '2024-02-29T23:59:59.999Z',
+      '2000-02-29T00:00:00.000Z',
+      '1970-01-01T00:00:00.000Z',
+      '2026-12-31T12:00:00.500Z',
+    ])
+      assert.equal(isoMsTime(s), Date.parse(s), s);
+    for (const s of [
+      '2023-02-29T00:00:00.000Z',
+      '1900-02-29T00:00:00.000Z',
+      '2026-04-31T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '2026-01-01T00:60:00.000Z',
+      '2026-01-01T00:00:00.000+00:00',
+      '2026-01-01T00:00:00Z',
+      '1969-12-31T23:59:59.999Z',
+      '2026-01-01 00:00:00.000Z',
+      '2026-1a-01T00:00:00.000Z',
+    ])
+      assert.ok(Number.isNaN(isoMsTime(s)), s);
   });
 });

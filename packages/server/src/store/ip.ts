@@ -7,6 +7,9 @@ import ipaddr from 'ipaddr.js';
 
 const V4_PREFIX = '00000000000000000000ffff';
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+/** Character codes of an IPv4 key, prefix filled in; ipKey() writes the last 8. */
+const V4_CODES = Array.from(`${V4_PREFIX}00000000`, (c) => c.charCodeAt(0));
 
 /** Strict dotted-quad parse (no octal/short forms); the ingest hot path, so no regex. */
 function v4Bytes(s: string): number[] | null {
@@ -49,7 +52,15 @@ function hex(bytes: number[]): string {
 export function ipKey(s: unknown): string | null {
   if (typeof s !== 'string') return null;
   const v4 = v4Bytes(s);
-  if (v4) return V4_PREFIX + HEX[v4[0]!]! + HEX[v4[1]!]! + HEX[v4[2]!]! + HEX[v4[3]!]!;
+  if (v4) {
+    // one flat string: a concatenation would be flattened (copied) again when SQLite binds it
+    for (let i = 0; i < 4; i++) {
+      const b = v4[i]!;
+      V4_CODES[24 + 2 * i] = HEX_CODES[b >> 4]!;
+      V4_CODES[25 + 2 * i] = HEX_CODES[b & 15]!;
+    }
+    return String.fromCharCode.apply(null, V4_CODES);
+  }
   const b = ipBytes(s);
   return b ? hex(b) : null;
 }

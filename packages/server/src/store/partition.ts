@@ -6,7 +6,7 @@
  * @timestamp, so the copy lands in the same partition and the per-partition UNIQUE(id)
  * rejects it. (An id re-sent with a timestamp in another hour would be stored twice.)
  */
-import { KyokaError, type KyokaEvent } from '@kyoka/core';
+import { isoMsTime, KyokaError, type KyokaEvent } from '@kyoka/core';
 import { tokenText } from '../search/tokens.ts';
 import { ipKey } from './ip.ts';
 
@@ -127,37 +127,53 @@ export const EVENT_JSON = Symbol.for('kyoka.event.json');
 
 /** Parses @timestamp to epoch ms, or throws KYOKA_E_BAD_EVENT. */
 export function eventTs(e: KyokaEvent): number {
-  const ts = typeof e['@timestamp'] === 'string' ? Date.parse(e['@timestamp']) : Number.NaN;
+  const v = e['@timestamp'];
+  let ts = typeof v === 'string' ? isoMsTime(v) : Number.NaN;
+  if (Number.isNaN(ts) && typeof v === 'string') ts = Date.parse(v);
   if (!Number.isFinite(ts)) throw new KyokaError('KYOKA_E_BAD_EVENT', `event ${String(e.id)}: bad @timestamp`);
   return ts;
 }
 
-/**
- * Column values of one event in COLUMNS order (PG_COLUMNS with `pg`); doc serialized once.
- * The ingest hot path: straight property reads, no regexes.
- */
-export function eventRow(e: KyokaEvent, ts: number, pg = false): unknown[] {
+/** Throws KYOKA_E_BAD_EVENT unless the event has an id (checked before any write). */
+export function checkId(e: KyokaEvent): void {
   if (typeof e.id !== 'string' || e.id.length === 0) throw new KyokaError('KYOKA_E_BAD_EVENT', 'event without id');
+}
+
+/**
+ * Writes the first 11 COLUMNS (all but doc) of one event at out[at..]: the ingest hot path,
+ * straight property reads, no regexes; written in place so SQLite batches need no row arrays.
+ */
+export function fillColumns(out: unknown[], at: number, e: KyokaEvent, ts: number): void {
   const r = e as Rec;
   const ev = obj(r.event);
   const src = obj(r.source);
   const dst = obj(r.destination);
-  const doc = (r as { [EVENT_JSON]?: unknown })[EVENT_JSON];
-  const row: unknown[] = [
-    e.id,
-    ts,
-    toText(ev?.action),
-    toText(ev?.dataset),
-    toText(ev?.outcome),
-    cachedIpKey(src?.ip),
-    toLong(src?.port),
-    cachedIpKey(dst?.ip),
-    toLong(dst?.port),
-    toText(obj(r.user)?.name),
-    toText(obj(r.kyoka)?.source),
-  ];
-  if (pg) row.push(tokenText(e));
-  row.push(typeof doc === 'string' ? doc : JSON.stringify(e));
+  out[at] = e.id;
+  out[at + 1] = ts;
+  out[at + 2] = toText(ev?.action);
+  out[at + 3] = toText(ev?.dataset);
+  out[at + 4] = toText(ev?.outcome);
+  out[at + 5] = cachedIpKey(src?.ip);
+  out[at + 6] = toLong(src?.port);
+  out[at + 7] = cachedIpKey(dst?.ip);
+  out[at + 8] = toLong(dst?.port);
+  out[at + 9] = toText(obj(r.user)?.name);
+  out[at + 10] = toText(obj(r.kyoka)?.source);
+}
+
+/** The stored JSON of an event: the text it carries under EVENT_JSON, else serialised. */
+export function docOf(e: KyokaEvent): string {
+  const doc = (e as { [EVENT_JSON]?: unknown })[EVENT_JSON];
+  return typeof doc === 'string' ? doc : JSON.stringify(e);
+}
+
+/** Column values of one event in COLUMNS order (PG_COLUMNS with `pg`). */
+export function eventRow(e: KyokaEvent, ts: number, pg = false): unknown[] {
+  checkId(e);
+  const row: unknown[] = new Array(pg ? PG_COLUMNS.length : COLUMNS.length);
+  fillColumns(row, 0, e, ts);
+  if (pg) row[11] = tokenText(e);
+  row[row.length - 1] = docOf(e);
   return row;
 }
 
@@ -170,6 +186,33 @@ export function rowsByPart(events: KyokaEvent[], pg = false): Map<number, unknow
     const list = byPart.get(part);
     if (list) list.push(eventRow(e, ts, pg));
     else byPart.set(part, [eventRow(e, ts, pg)]);
+  }
+  return byPart;
+}
+
+/**
+ * Event indexes of a batch grouped by partition, with each event's time in `ts`; throws
+ * (before any write) on a bad event. A batch usually falls in one partition.
+ */
+export function indexesByPart(events: KyokaEvent[], ts: Float64Array): Map<number, number[]> {
+  const byPart = new Map<number, number[]>();
+  let lastPart = Number.NaN;
+  let last: number[] | undefined;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    checkId(e);
+    const t = eventTs(e);
+    ts[i] = t;
+    const part = partOf(t);
+    if (part !== lastPart) {
+      last = byPart.get(part);
+      if (!last) {
+        last = [];
+        byPart.set(part, last);
+      }
+      lastPart = part;
+    }
+    last!.push(i);
   }
   return byPart;
 }

@@ -9,10 +9,12 @@ import { tokenText } from '../search/tokens.ts';
 import { createPartitionSql, dropPartitionSql, ftsTable, sealSql } from './ddl.ts';
 import {
   COLUMNS,
+  docOf,
+  fillColumns,
+  indexesByPart,
   PARTITION_MS,
   type PartitionInfo,
   partStart,
-  rowsByPart,
   shouldSeal,
   tableName,
 } from './partition.ts';
@@ -132,28 +134,41 @@ export class SqliteEventStore implements EventStore {
 
   insert(events: KyokaEvent[]): Promise<{ inserted: number; duplicates: number }> {
     return this.wrap(() => {
-      // Rows are built before the transaction: a bad event rejects the batch without side effects.
-      const byPart = rowsByPart(events);
+      // Times and ids are checked before the transaction: a bad event rejects the batch
+      // without side effects. Column values go straight into the bind buffer (no row arrays).
+      const ts = new Float64Array(events.length);
+      const byPart = indexesByPart(events, ts);
       const now = this.opts.now();
       const touched: Array<[PartitionInfo, number]> = [];
       let inserted = 0;
-      const buf: unknown[] = new Array(MULTI * COLUMNS.length);
+      const W = COLUMNS.length;
+      const buf: unknown[] = new Array(MULTI * W);
       const tx = this.db.transaction(() => {
         // a late write into a rolled-up partition makes its rollup stale (rollups.ts)
         const upd = this.stmt(
           'UPDATE event_partitions SET rows = rows + ?, last_write = ?, rolled = CASE WHEN ? > 0 THEN 0 ELSE rolled END WHERE part = ?',
         );
-        for (const [part, rows] of byPart) {
+        const row: unknown[] = new Array(W);
+        for (const [part, idx] of byPart) {
           const p = this.partition(part);
           const [one, multi] = this.insertStmts(p);
           let n = 0;
           let i = 0;
-          for (; i + MULTI <= rows.length; i += MULTI) {
-            let k = 0;
-            for (let j = i; j < i + MULTI; j++) for (const v of rows[j]!) buf[k++] = v;
+          for (; i + MULTI <= idx.length; i += MULTI) {
+            for (let j = 0; j < MULTI; j++) {
+              const x = idx[i + j]!;
+              const e = events[x]!;
+              fillColumns(buf, j * W, e, ts[x]!);
+              buf[j * W + W - 1] = docOf(e);
+            }
             n += multi.run(buf).changes;
           }
-          for (; i < rows.length; i++) n += one.run(rows[i]).changes;
+          for (; i < idx.length; i++) {
+            const e = events[idx[i]!]!;
+            fillColumns(row, 0, e, ts[idx[i]!]!);
+            row[W - 1] = docOf(e);
+            n += one.run(row).changes;
+          }
           upd.run(n, now, n, part);
           touched.push([p, n]);
           inserted += n;
