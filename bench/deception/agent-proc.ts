@@ -2,11 +2,11 @@
  * The agent under test for bench/deception/latency: a real `kyoka agent` process (so its own
  * RSS and CPU can be read from /proc, apart from the server and the load generator), enrolled
  * with a one-time token, protecting one port in firewall mode on nftables. Also the /proc
- * sampling: CPU of the process itself and of its reaped children (the `nft` / `conntrack`
- * commands it runs), resident memory now and at its peak.
+ * sampling: CPU of the process itself and of its children (the `nft` / `conntrack` commands it
+ * runs, reaped or, like its `nft -i` session, still running), resident memory now and at its peak.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KYOKA_BIN, ROOT } from '../../test/helpers/kyoka.ts';
 
@@ -15,20 +15,51 @@ const TICK = 100; // USER_HZ
 export interface ProcNow {
   /** user + system seconds of the process itself. */
   cpuS: number;
-  /** user + system seconds of its children that have exited (nft, conntrack). */
+  /** user + system seconds of its children: exited ones (nft -f, conntrack) and live ones (nft -i). */
   childCpuS: number;
   rssMb: number;
   peakRssMb: number;
 }
 
-export function procNow(pid: number): ProcNow {
+function statFields(pid: number): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** CPU seconds of the live children (the long-lived `nft -i` session): not in cutime until reaped. */
+function liveChildrenCpuS(pid: number): number {
+  let sum = 0;
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  for (const t of tasks) {
+    let kids: string[] = [];
+    try {
+      kids = readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean);
+    } catch {
+      continue;
+    }
+    for (const k of kids)
+      try {
+        const f = statFields(Number(k));
+        sum += (Number(f[11]) + Number(f[12])) / TICK;
+      } catch {
+        /* exited meanwhile: it is in cutime at the next reading */
+      }
+  }
+  return sum;
+}
+
+export function procNow(pid: number): ProcNow {
+  const f = statFields(pid);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
   return {
     cpuS: (Number(f[11]) + Number(f[12])) / TICK,
-    childCpuS: (Number(f[13]) + Number(f[14])) / TICK,
+    childCpuS: (Number(f[13]) + Number(f[14])) / TICK + liveChildrenCpuS(pid),
     rssMb: kb('VmRSS') / 1024,
     peakRssMb: kb('VmHWM') / 1024,
   };
@@ -38,7 +69,7 @@ export interface Window {
   seconds: number;
   /** CPU of the agent process as % of one core over the window. */
   cpuPct: number;
-  /** CPU of its exited children (kernel commands) as % of one core. */
+  /** CPU of its children (kernel commands) as % of one core. */
   childCpuPct: number;
   rssMeanMb: number;
   rssMaxMb: number;

@@ -36,7 +36,14 @@ export interface Results {
   /** The same attackers split: event → decision on the push stream (a second SSE client), stream → kernel. */
   toStream: Quantiles;
   streamToKernel: Quantiles;
-  phase1: { transactions: number; maxPerTx: number; agentCpuMsPerDecision: number; childCpuMsPerDecision: number };
+  phase1: {
+    transactions: number;
+    /** Of those, committed by the agent's long-lived `nft -i` session (the pid seen most often). */
+    viaSession: number;
+    maxPerTx: number;
+    agentCpuMsPerDecision: number;
+    childCpuMsPerDecision: number;
+  };
   bulk: {
     n: number;
     seen: number;
@@ -44,6 +51,7 @@ export interface Results {
     ackS: number;
     allInKernelS: number;
     transactions: number;
+    viaSession: number;
     maxPerTx: number;
     agentCpuS: number;
     childCpuS: number;
@@ -51,6 +59,8 @@ export interface Results {
   };
   /** The agent's decision stream reconnects over the whole run, and the reasons it logged. */
   reconnects: { count: number; reasons: string[] };
+  /** Updates the agent's nft session failed (each re-run with `nft -f`). */
+  sessionFailures: number;
   enforcing: Window;
   peakRssMb: number;
   stop: { ms: number; tableGone: boolean };
@@ -103,6 +113,19 @@ export interface Quantiles {
   p99: number;
   max: number;
   mean: number;
+}
+
+/** Transactions with elements, and how many of them the most frequent committing process made. */
+function txStats(w: NftWatch): { sizes: number[]; viaSession: number } {
+  const perPid = new Map<number, number>();
+  const sizes: number[] = [];
+  w.batches.forEach((n, i) => {
+    if (n <= 0) return;
+    sizes.push(n);
+    const pid = w.pids[i] as number;
+    perPid.set(pid, (perPid.get(pid) ?? 0) + 1);
+  });
+  return { sizes, viaSession: Math.max(0, ...[...perPid.values()].filter((c) => c > 1)) };
 }
 
 function quantiles(xs: number[]): Quantiles {
@@ -206,7 +229,7 @@ export async function runInside(o: InsideOptions, say: (msg: string) => void): P
     await waitFor('every attacker in the kernel', 60_000, () => lat.length >= o.attackers).catch((e) => say(String(e)));
     watch.onAdd = null;
     const p1 = procNow(agent.pid);
-    const tx1 = watch.batches.filter((b) => b > 0);
+    const { sizes: tx1, viaSession: session1 } = txStats(watch);
     await clock.close();
 
     say(`bulk: ${o.decisions} attackers in NDJSON batches of ${o.batch}`);
@@ -237,7 +260,7 @@ export async function runInside(o: InsideOptions, say: (msg: string) => void): P
     );
     clearInterval(rssTimer);
     const p2 = procNow(agent.pid);
-    const tx2 = watch.batches.filter((b) => b > 0);
+    const { sizes: tx2, viaSession: session2 } = txStats(watch);
     const inSet = await setSize(AGENT_TABLE, SET);
     watch.onAdd = null;
 
@@ -257,12 +280,17 @@ export async function runInside(o: InsideOptions, say: (msg: string) => void): P
     const reasons = [...new Set(lines.map((l) => /error: '([^']*)'/.exec(l)?.[1] ?? l.slice(0, 160)))];
     return {
       reconnects: { count: lines.length, reasons },
+      sessionFailures: agent
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('nft session failed')).length,
       idle,
       latency: { n: o.attackers, seen: lat.length, ...quantiles(lat) },
       toStream: quantiles(toStream),
       streamToKernel: quantiles(streamToKernel),
       phase1: {
         transactions: tx1.length,
+        viaSession: session1,
         maxPerTx: Math.max(0, ...tx1),
         agentCpuMsPerDecision: ((p1.cpuS - p0.cpuS) * 1000) / o.attackers,
         childCpuMsPerDecision: ((p1.childCpuS - p0.childCpuS) * 1000) / o.attackers,
@@ -274,6 +302,7 @@ export async function runInside(o: InsideOptions, say: (msg: string) => void): P
         ackS,
         allInKernelS: seen ? (lastAt - t0) / 1000 : Number.NaN,
         transactions: tx2.length,
+        viaSession: session2,
         maxPerTx: Math.max(0, ...tx2),
         agentCpuS: p2.cpuS - p1.cpuS,
         childCpuS: p2.childCpuS - p1.childCpuS,

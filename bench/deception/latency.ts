@@ -77,12 +77,12 @@ function report(r: Results): string {
     [
       'of which stream → in kernel',
       `p50 ${ms(r.streamToKernel.p50)}, p99 ${ms(r.streamToKernel.p99)}`,
-      'agent: SSE client, batching, nft -f',
+      'agent: SSE client, batching, nft transaction',
     ],
     [
       'agent transactions for the attackers',
       String(r.phase1.transactions),
-      `largest ${r.phase1.maxPerTx} addresses (one nft -f per batch)`,
+      `${r.phase1.viaSession} by the nft -i session, the rest nft -f; largest ${r.phase1.maxPerTx} addresses`,
     ],
     [
       'agent CPU per decision',
@@ -104,7 +104,7 @@ function report(r: Results): string {
     [
       `${B.n.toLocaleString('en-US')} decisions: agent transactions`,
       String(B.transactions),
-      `largest ${B.maxPerTx.toLocaleString('en-US')} addresses`,
+      `${B.viaSession} by the nft -i session; largest ${B.maxPerTx.toLocaleString('en-US')} addresses`,
     ],
     [
       `${B.n.toLocaleString('en-US')} decisions: agent CPU while applying`,
@@ -115,6 +115,7 @@ function report(r: Results): string {
     ['enforcing: agent RSS mean / max', `${mb(r.enforcing.rssMeanMb)} / ${mb(r.enforcing.rssMaxMb)}`, ''],
     ['agent peak RSS (VmHWM)', mb(r.peakRssMb), 'whole run'],
     ['agent decision-stream reconnects', String(r.reconnects.count), r.reconnects.reasons.join('; ').slice(0, 120)],
+    ['agent nft session failures', String(r.sessionFailures), 'each update re-run with nft -f'],
     ['agent stop (SIGTERM → exit)', ms(r.stop.ms), r.stop.tableGone ? 'its nft table is gone' : 'TABLE LEFT BEHIND'],
   ];
   return table(['figure', 'value', 'notes'], rows);

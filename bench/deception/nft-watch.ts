@@ -17,12 +17,14 @@ export interface NftWatch {
   onAdd: ((ip: string, at: number) => void) | null;
   /** Transactions (generations) seen since the last resetCounters(), and elements each added. */
   readonly batches: number[];
+  /** The process that committed each of `batches` (a long-lived `nft -i` session keeps one pid). */
+  readonly pids: number[];
   resetCounters(): void;
   stop(): Promise<void>;
 }
 
 const ELEMENT = /^add element inet (\S+) (\S+) \{ ([0-9a-fA-F.:]+)/;
-const GENERATION = /^# new generation \d+ by process \d+/;
+const GENERATION = /^# new generation \d+ by process (\d+)/;
 const PROBE = 'kyokabenchprobe';
 
 /** Starts `nft monitor` and resolves once it demonstrably receives events (a probe table). */
@@ -38,8 +40,10 @@ export async function watchNft(table: string, set: string): Promise<NftWatch> {
     added: new Map(),
     onAdd: null,
     batches: [],
+    pids: [],
     resetCounters() {
       w.batches.length = 0;
+      w.pids.length = 0;
       inBatch = 0;
     },
     async stop() {
@@ -61,8 +65,10 @@ export async function watchNft(table: string, set: string): Promise<NftWatch> {
       w.onAdd?.(ip, at);
       return;
     }
-    if (GENERATION.test(line)) {
+    const g = GENERATION.exec(line);
+    if (g) {
       w.batches.push(inBatch);
+      w.pids.push(Number(g[1]));
       inBatch = 0;
       return;
     }

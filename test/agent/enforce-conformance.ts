@@ -100,10 +100,14 @@ export function enforcerConformance(backend: 'nftables' | 'iptables'): void {
     before(async () => {
       lab = await createLab();
       const inner = createSpawnRunner({ prefix: lab.protected.prefix });
-      run = (cmd, args, opts) => {
-        calls.push({ cmd, args });
-        return inner(cmd, args, opts);
-      };
+      // `open` is passed on, so the nftables run goes through its long-lived `nft -i` session.
+      run = Object.assign(
+        (cmd: string, args: string[], opts?: { input?: string }) => {
+          calls.push({ cmd, args });
+          return inner(cmd, args, opts);
+        },
+        { open: inner.open },
+      );
       // Foreign rules and sets the enforcer must leave alone (one in every built-in chain we hook:
       // iptables-nft creates a built-in chain on first use and leaves it, empty, afterwards).
       await lab.protected.must('nft', ['add', 'table', 'inet', 'foreign']);

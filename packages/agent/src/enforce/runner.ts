@@ -1,13 +1,20 @@
 /**
  * The default CommandRunner: spawn with an argument array and stdin, never a shell. `prefix`
- * runs every command through a wrapper (tests use ['ip', 'netns', 'exec', '<ns>']).
+ * runs every command through a wrapper (tests use ['ip', 'netns', 'exec', '<ns>']). `open` starts
+ * a long-lived child the same way (the nft session, nft-session.ts); `readConntrack` (no prefix
+ * only) reads the connection table from /proc instead of starting `conntrack -L`.
  */
 import { spawn } from 'node:child_process';
-import type { CommandResult, CommandRunner } from './types.ts';
+import { readFile } from 'node:fs/promises';
+import type { CommandResult, CommandRunner, ProcessOpener } from './types.ts';
 
 export function createSpawnRunner(opts: { prefix?: string[]; timeoutMs?: number } = {}): CommandRunner {
   const prefix = opts.prefix ?? [];
-  return (cmd, args, o = {}) =>
+  const open: ProcessOpener = (cmd, args, env) => {
+    const [bin, ...rest] = [...prefix, cmd, ...args] as [string, ...string[]];
+    return spawn(bin, rest, { stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
+  };
+  const run = (cmd: string, args: string[], o: { input?: string } = {}) =>
     new Promise<CommandResult>((resolve) => {
       const [bin, ...rest] = [...prefix, cmd, ...args] as [string, ...string[]];
       const child = spawn(bin, rest, { stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 30_000 });
@@ -26,4 +33,13 @@ export function createSpawnRunner(opts: { prefix?: string[]; timeoutMs?: number 
       );
       child.stdin.end(o.input ?? '');
     });
+  // Only without a prefix is this process in the namespace the commands act on.
+  const readConntrack = async () => {
+    try {
+      return await readFile('/proc/net/nf_conntrack', 'utf8');
+    } catch {
+      return null; // no conntrack module loaded, or a kernel without CONFIG_NF_CONNTRACK_PROCFS
+    }
+  };
+  return Object.assign(run, prefix.length ? { open } : { open, readConntrack });
 }

@@ -3,6 +3,7 @@
  * four modes, the injectable command runner (so unit tests read the generated scripts), and the
  * Enforcer every backend (nftables, iptables + ipset) implements.
  */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { DecisionBatch } from '@kyoka/link';
 
 export type ProtectMode = 'honeypot' | 'deception' | 'reflect' | 'firewall';
@@ -37,8 +38,22 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs one program with an argument array and optional stdin — never through a shell. */
-export type CommandRunner = (cmd: string, args: string[], opts?: { input?: string }) => Promise<CommandResult>;
+/** Starts a long-lived program with pipes (same wrapper as the runner, never a shell). */
+export type ProcessOpener = (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => ChildProcessWithoutNullStreams;
+
+/**
+ * Runs one program with an argument array and optional stdin — never through a shell. `open`,
+ * when present, starts a long-lived one (the nft session); runners without it (test fakes) get
+ * one `nft -f -` per transaction.
+ */
+export type CommandRunner = ((cmd: string, args: string[], opts?: { input?: string }) => Promise<CommandResult>) & {
+  open?: ProcessOpener;
+  /**
+   * The connection-tracking table of the namespace the commands run in (/proc/net/nf_conntrack),
+   * or null when it cannot be read; lets the conntrack cutter find sources without a process.
+   */
+  readConntrack?: () => Promise<string | null>;
+};
 
 export interface ApplyResult {
   ok: boolean;
