@@ -5,16 +5,12 @@
  * and removal revokes the agent's API key.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
 import { openAgentDb } from '../../packages/server/src/agents/db.ts';
 import { AgentService } from '../../packages/server/src/agents/service.ts';
 import { createAgentToken } from '../../packages/server/src/agents/tokens.ts';
 import type { ServerContext } from '../../packages/server/src/context.ts';
 import { openStore } from '../../packages/server/src/store/index.ts';
-import { startPostgres } from '../helpers/pg.ts';
+import { onRealStores } from '../helpers/stores.ts';
 
 async function exercise(url: string) {
   const store = await openStore({ url });
@@ -72,28 +68,4 @@ async function exercise(url: string) {
   }
 }
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-describe('agent management on real stores', () => {
-  it('SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kyoka-agents-store-'));
-    dirs.push(dir);
-    await exercise(`sqlite:${join(dir, 'kyoka.db')}`);
-  });
-
-  it('PostgreSQL', async (t) => {
-    const pg = await startPostgres();
-    if (!pg) {
-      t.skip('no PostgreSQL binaries on this machine');
-      return;
-    }
-    try {
-      await exercise(pg.url);
-    } finally {
-      await pg.stop();
-    }
-  });
-});
+onRealStores('agent management on real stores', exercise);

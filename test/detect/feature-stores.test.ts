@@ -5,10 +5,6 @@
  * key, decision ids kept). Both run through compiled query shapes, whose SQL is the backend's.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
 import { KyokaError } from '@kyoka/core';
 import { openAlertDb } from '../../packages/server/src/alerts/db.ts';
 import { AlertService } from '../../packages/server/src/alerts/service.ts';
@@ -16,7 +12,7 @@ import type { RaiseInput } from '../../packages/server/src/alerts/types.ts';
 import { openDecisionDb } from '../../packages/server/src/decisions/db.ts';
 import { DecisionService } from '../../packages/server/src/decisions/service.ts';
 import { openStore } from '../../packages/server/src/store/index.ts';
-import { startPostgres } from '../helpers/pg.ts';
+import { onRealStores } from '../helpers/stores.ts';
 
 const HOUR = 3_600_000;
 
@@ -114,28 +110,4 @@ async function exercise(url: string) {
   }
 }
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-describe('decision and alert bursts on real stores', () => {
-  it('SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kyoka-feature-stores-'));
-    dirs.push(dir);
-    await exercise(`sqlite:${join(dir, 'kyoka.db')}`);
-  });
-
-  it('PostgreSQL', async (t) => {
-    const pg = await startPostgres();
-    if (!pg) {
-      t.skip('no PostgreSQL binaries on this machine');
-      return;
-    }
-    try {
-      await exercise(pg.url);
-    } finally {
-      await pg.stop();
-    }
-  });
-});
+onRealStores('decision and alert bursts on real stores', exercise);

@@ -5,14 +5,10 @@
  * prefilter query compiled by the real backend.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
 import { createParser, type EventInput, normalizeEvent } from '@kyoka/core';
 import { openRulesDb, RuleManager, RuleRepo, testRuleAgainstStore } from '../../packages/server/src/detect/index.ts';
 import { openStore } from '../../packages/server/src/store/index.ts';
-import { startPostgres } from '../helpers/pg.ts';
+import { onRealStores } from '../helpers/stores.ts';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');
 const RULE = `title: ssh failures
@@ -72,28 +68,4 @@ async function exercise(url: string) {
   }
 }
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-describe('detection rules on real stores', () => {
-  it('SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kyoka-detect-'));
-    dirs.push(dir);
-    await exercise(`sqlite:${join(dir, 'kyoka.db')}`);
-  });
-
-  it('PostgreSQL', async (t) => {
-    const pg = await startPostgres();
-    if (!pg) {
-      t.skip('no PostgreSQL binaries on this machine');
-      return;
-    }
-    try {
-      await exercise(pg.url);
-    } finally {
-      await pg.stop();
-    }
-  });
-});
+onRealStores('detection rules on real stores', exercise);
