@@ -8,9 +8,10 @@
  * Closed loop by default: `--concurrency` senders each send the next attacker's event as soon
  * as the previous one is acknowledged, so the server runs flat out and latency includes its
  * queueing at saturation. `--rate N` is open loop instead: a new attacker every 1/N s,
- * whatever the server's answers (how a real attack wave arrives).
+ * whatever the server's answers (how a real attack wave arrives). `--warmup` attackers go first,
+ * unmeasured, as on a server that has been running.
  *
- *   node --import tsx bench/detect/latency.ts [--attackers 1000] [--concurrency 4 | --rate 200] [--prof DIR]
+ *   node --import tsx bench/detect/latency.ts [--attackers 1000] [--concurrency 4 | --rate 200] [--warmup 200] [--prof DIR]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     /** Open loop: attackers per second (default: closed loop with --concurrency senders). */
     rate: { type: 'string' },
+    /** Attackers sent (and their decisions awaited) before measuring: a fresh process compiles its hot paths on first use. */
+    warmup: { type: 'string', default: '200' },
     /** Write a CPU profile of the server process into this directory. */
     prof: { type: 'string' },
   },
@@ -36,6 +39,7 @@ const { values } = parseArgs({
 const N = Number(values.attackers);
 const CONC = Number(values.concurrency);
 const RATE = values.rate ? Number(values.rate) : 0;
+const WARMUP = Number(values.warmup);
 
 const dir = mkdtempSync(join(tmpdir(), 'kyoka-detect-bench-'));
 const rulesDir = join(dir, 'rules');
@@ -59,6 +63,27 @@ try {
 
   const sentAt = new Map<string, number>();
   const lat: number[] = [];
+  const post = async (body: string) => {
+    const r = await fetch(`${k.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${k.ingestKey}`, 'content-type': 'application/json' },
+      body,
+    });
+    await r.arrayBuffer();
+  };
+  const eventOf = (ip: string, i: number) =>
+    JSON.stringify({
+      event: { dataset: 'opencanary', action: 'ssh.login_attempt', outcome: 'failure' },
+      observer: { type: 'honeypot', name: 'bench-canary' },
+      source: { ip, port: 40000 + (i % 20000) },
+      destination: { port: 22 },
+      user: { name: 'root' },
+    });
+  // warm-up attackers from another range; measuring starts once all their decisions arrived
+  for (let i = 0; i < WARMUP; i += 4)
+    await Promise.all([0, 1, 2, 3].map((j) => post(eventOf(`10.200.${(i + j) >> 8}.${(i + j) & 255}`, i + j))));
+  for (let seen = 0; seen < WARMUP; ) if ((await stream.next(30_000)).event === 'decision.new') seen++;
+
   const reader = (async () => {
     while (lat.length < N) {
       const ev = await stream.next(30_000);
@@ -75,20 +100,9 @@ try {
   const ip = (i: number) => `10.${77 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
   const cpu0 = cpuSeconds(k.proc.pid as number);
   const send = async (i: number) => {
-    const body = JSON.stringify({
-      event: { dataset: 'opencanary', action: 'ssh.login_attempt', outcome: 'failure' },
-      observer: { type: 'honeypot', name: 'bench-canary' },
-      source: { ip: ip(i), port: 40000 + (i % 20000) },
-      destination: { port: 22 },
-      user: { name: 'root' },
-    });
+    const body = eventOf(ip(i), i);
     sentAt.set(ip(i), performance.now());
-    const r = await fetch(`${k.url}/api/v1/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${k.ingestKey}`, 'content-type': 'application/json' },
-      body,
-    });
-    await r.arrayBuffer();
+    await post(body);
   };
   if (RATE > 0) {
     const t0 = performance.now();
