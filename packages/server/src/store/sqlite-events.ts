@@ -5,7 +5,6 @@
  */
 import { KyokaError, type KyokaEvent, toKyokaError } from '@kyoka/core';
 import type { Database, Statement } from 'better-sqlite3';
-import { tokenText } from '../search/tokens.ts';
 import { createPartitionSql, dropPartitionSql, ftsTable, sealSql } from './ddl.ts';
 import {
   COLUMNS,
@@ -19,14 +18,10 @@ import {
   tableName,
 } from './partition.ts';
 import { type Reader, readGet, readHistogram, readSearch, readTop } from './read.ts';
-import { rollupBuildSql, rollupDropSql, rollupMarkSql } from './rollups.ts';
+import { rollupDropSql } from './rollups.ts';
+import { catchUpFts, ftsState, rollUp, yieldLoop } from './sqlite-background.ts';
 import type { EventStore, HistogramRequest, SearchRequest, SearchResult, TopRequest } from './types.ts';
 
-const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
-const FTS_BATCH = 2000;
-/** Target duration of one full-text slice (the event loop is blocked meanwhile), and its least size. */
-const FTS_SLICE_MS = 4;
-const FTS_SLICE_MIN = 50;
 const DELETE_CHUNK = 5000;
 const MULTI = 64;
 /** Prepared read statements, by SQL text (one text per partition and query shape). */
@@ -45,10 +40,8 @@ export class SqliteEventStore implements EventStore {
   private parts = new Map<number, PartitionInfo>();
   private inserts = new Map<number, [Statement, Statement]>();
   private stmts = new Map<string, Statement>();
-  /** Partitions with rows above their full-text high-water mark (maybe). */
-  private ftsDirty = new Set<number>();
-  /** Rows per full-text slice, adapted to FTS_SLICE_MS. */
-  private ftsSlice = 200;
+  /** Partitions with rows above their full-text high-water mark (maybe), and the slice size. */
+  private fts = ftsState();
   private bg: Promise<void> = Promise.resolve();
 
   constructor(
@@ -85,7 +78,7 @@ export class SqliteEventStore implements EventStore {
       .prepare('SELECT part, tbl, sealed, fts_hw, rows, last_write, rolled FROM event_partitions')
       .all() as Array<Record<string, number | string>>;
     for (const r of rows) {
-      this.ftsDirty.add(Number(r.part));
+      this.fts.dirty.add(Number(r.part));
       this.parts.set(Number(r.part), {
         part: Number(r.part),
         table: String(r.tbl),
@@ -185,7 +178,7 @@ export class SqliteEventStore implements EventStore {
         p.rows += n;
         p.lastWrite = now;
         if (n > 0) {
-          this.ftsDirty.add(p.part);
+          this.fts.dirty.add(p.part);
           p.rolled = false;
         }
       }
@@ -201,7 +194,7 @@ export class SqliteEventStore implements EventStore {
   private forget(part: number): void {
     this.parts.delete(part);
     this.inserts.delete(part);
-    this.ftsDirty.delete(part);
+    this.fts.dirty.delete(part);
     this.stmts.clear(); // statements on a dropped table would fail
   }
 
@@ -326,61 +319,11 @@ export class SqliteEventStore implements EventStore {
         this.inserts.delete(p.part); // late events re-prepare; keeps the map to hot partitions
         sealed++;
       }
-      await this.rollUp();
-      await this.catchUpFts();
+      await rollUp(this.db, this.parts);
+      await catchUpFts(this.db, this.parts, this.fts, this.opts.ftsBudgetMs);
       if (sealed > 0) this.db.exec('PRAGMA analysis_limit = 1000; PRAGMA optimize;');
     } catch (err) {
       throw toKyokaError(err, 'KYOKA_E_STORE');
-    }
-  }
-
-  /** (Re)builds the rollups of sealed partitions that lack a current one, a partition per transaction. */
-  private async rollUp(): Promise<void> {
-    for (const p of [...this.parts.values()]) {
-      if (!p.sealed || p.rolled) continue;
-      p.rolled = this.db.transaction(() => {
-        for (const q of rollupBuildSql('sqlite', p.table, p.part)) this.db.prepare(q.sql).run(...q.params);
-        const mark = rollupMarkSql('sqlite', p.part);
-        return this.db.prepare(mark.sql).run(...mark.params).changes === 1;
-      })();
-      await yieldLoop();
-    }
-  }
-
-  /**
-   * Full-text index behind ingest, within a time budget per maintenance run. better-sqlite3 is
-   * synchronous, so each slice blocks the event loop: slices are sized to take ~FTS_SLICE_MS
-   * (2,000-row slices stalled ingest and the decision path for 20-100 ms), then yield.
-   */
-  private async catchUpFts(): Promise<void> {
-    const deadline = Date.now() + this.opts.ftsBudgetMs;
-    const dirty = [...this.ftsDirty].sort((a, b) => b - a);
-    for (const part of dirty) {
-      const p = this.parts.get(part);
-      if (!p) continue;
-      const sel = this.db.prepare(`SELECT rid, doc FROM ${p.table} WHERE rid > ? ORDER BY rid LIMIT ?`);
-      const ins = this.db.prepare(`INSERT INTO ${ftsTable(p.table)} (rowid, txt) VALUES (?, ?)`);
-      const upd = this.db.prepare('UPDATE event_partitions SET fts_hw = ? WHERE part = ?');
-      for (;;) {
-        if (Date.now() >= deadline) return;
-        const t0 = performance.now();
-        const hw = this.db.transaction(() => {
-          const rows = sel.all(p.ftsHw, this.ftsSlice) as Array<{ rid: number; doc: string }>;
-          for (const r of rows) ins.run(r.rid, tokenText(JSON.parse(r.doc)));
-          const top = rows.length ? rows[rows.length - 1]!.rid : p.ftsHw;
-          if (top !== p.ftsHw) upd.run(top, p.part);
-          return top;
-        })();
-        const took = performance.now() - t0;
-        if (hw === p.ftsHw) break;
-        // next slice sized from this one's pace, within [FTS_SLICE_MIN, FTS_BATCH] rows
-        const rate = this.ftsSlice / Math.max(took, 0.1);
-        this.ftsSlice = Math.max(FTS_SLICE_MIN, Math.min(FTS_BATCH, Math.round(rate * FTS_SLICE_MS)));
-        p.ftsHw = hw;
-        await yieldLoop();
-      }
-      // a concurrent insert re-marks the partition after this point
-      if (this.parts.get(part) === p) this.ftsDirty.delete(part);
     }
   }
 
