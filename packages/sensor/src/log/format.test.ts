@@ -87,3 +87,14 @@ test('timestamps: the per-second prefix cache follows the clock, UTC and local a
   assert.equal(pyTime(b, false, 42), `${local(b)}.000042`);
   assert.equal(pyTime(a, false, 42), `${local(a)}.000042`);
 });
+
+test('the envelope encoding cache: repeated and escaped addresses, node id and logdata keys', () => {
+  const odd = { src_host: '"quoted"\u00e9', src_port: 1, dst_host: '10.0.0.5', dst_port: 2 };
+  const rec = buildRecord('n\u00e9', odd, 9999, { 'K\u00e9y': 'v', A: 1 }, undefined, T);
+  const first = recordJson(rec);
+  assert.ok(first.includes('"src_host": "\\"quoted\\"\\u00e9"'));
+  assert.ok(first.includes('"node_id": "n\\u00e9"'));
+  assert.ok(first.includes('"logdata": {"A": 1, "K\\u00e9y": "v"}'));
+  assert.equal(recordJson(rec), first);
+  assert.equal(recordJson(rec), pyDumps(rec));
+});

@@ -86,7 +86,7 @@ export function pyDumps(v: unknown, depth = 0): string {
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
-    out += `${i ? ', ' : ''}${pyString(k)}: ${pyDumps(o[k], depth + 1)}`;
+    out += `${i ? ', ' : ''}${cachedString(k)}: ${pyDumps(o[k], depth + 1)}`;
   }
   return `${out}}`;
 }
@@ -170,12 +170,13 @@ export interface OpenCanaryRecord {
   utc_time: string;
 }
 
-const HR_BASE = process.hrtime.bigint();
+const PERF_BASE = performance.now();
 const MS_BASE = Date.now();
 
 function nowMicros(): number {
-  // Microsecond wall clock: Date.now() at start + monotonic elapsed time.
-  return MS_BASE * 1000 + Number((process.hrtime.bigint() - HR_BASE) / 1000n);
+  // Microsecond wall clock: Date.now() at start + monotonic elapsed time (performance.now() is a
+  // double in ms with sub-µs resolution: no BigInt to allocate per record, as hrtime.bigint() has).
+  return MS_BASE * 1000 + Math.floor((performance.now() - PERF_BASE) * 1000);
 }
 
 export function buildRecord(
@@ -216,11 +217,32 @@ function scalar(v: unknown): string {
 export function recordJson(rec: OpenCanaryRecord): string {
   const honey = rec.honeycred === undefined ? '' : `"honeycred": ${pyDumps(rec.honeycred)}, `;
   return (
-    `{"dst_host": ${scalar(rec.dst_host)}, "dst_port": ${scalar(rec.dst_port)}, ${honey}` +
-    `"local_time": ${scalar(rec.local_time)}, "local_time_adjusted": ${scalar(rec.local_time_adjusted)}, ` +
-    `"logdata": ${pyDumps(rec.logdata, 1)}, "logtype": ${scalar(rec.logtype)}, "node_id": ${scalar(rec.node_id)}, ` +
-    `"src_host": ${scalar(rec.src_host)}, "src_port": ${scalar(rec.src_port)}, "utc_time": ${scalar(rec.utc_time)}}`
+    `{"dst_host": ${cachedString(rec.dst_host)}, "dst_port": ${scalar(rec.dst_port)}, ${honey}` +
+    `"local_time": ${timeString(rec.local_time)}, "local_time_adjusted": ${timeString(rec.local_time_adjusted)}, ` +
+    `"logdata": ${pyDumps(rec.logdata, 1)}, "logtype": ${scalar(rec.logtype)}, "node_id": ${cachedString(rec.node_id)}, ` +
+    `"src_host": ${cachedString(rec.src_host)}, "src_port": ${scalar(rec.src_port)}, "utc_time": ${timeString(rec.utc_time)}}`
   );
+}
+
+/** The three times are pyTime's output (digits, '-', ':', ' ', '.'): nothing to escape. */
+function timeString(s: string): string {
+  return `"${s}"`;
+}
+
+/**
+ * pyString for the envelope's addresses and node id: a few distinct values repeated on every
+ * record, so their encoded form is kept (bounded: cleared when full, as attacker-chosen PROXY
+ * protocol addresses could vary without end).
+ */
+const encoded = new Map<string, string>();
+function cachedString(s: string): string {
+  let e = encoded.get(s);
+  if (e === undefined) {
+    if (encoded.size >= 4096) encoded.clear();
+    e = pyString(s);
+    encoded.set(s, e);
+  }
+  return e;
 }
 
 /** The line OpenCanary writes for a record (with the trailing newline). */

@@ -163,3 +163,37 @@ test('ftp: hydra, every attempt logged', { skip: !has('hydra') && 'hydra not ins
     await stop();
   }
 });
+
+test('ftp: interleaved connections keep their own state (one session object per socket)', async () => {
+  const { service, h, stop } = await startService(factory, { 'ftp.port': 0 });
+  try {
+    const port = service.ports[0]!.port;
+    const a = await rawClient(port);
+    const b = await rawClient(port);
+    const idle = await rawClient(port); // never sends a byte: no session, still greeted
+    for (const c of [a, b, idle]) assert.equal(await c.until('\r\n'), '220 (vsFTPd 3.0.3)\r\n');
+    a.send('USER alice\r\n');
+    assert.equal(await a.until('\r\n'), '331 Password required for alice.\r\n');
+    b.send('USER bob\r\nPASS pb\r\n'); // pipelined: both replies, in order
+    assert.equal(
+      await b.until('530 Sorry, Authentication failed.\r\n'),
+      '331 Password required for bob.\r\n530 Sorry, Authentication failed.\r\n',
+    );
+    a.send('PASS pa\r\n');
+    assert.equal(await a.until('\r\n'), '530 Sorry, Authentication failed.\r\n');
+    a.send('QUIT\r\nUSER late\r\n'); // nothing is read after QUIT
+    assert.equal(await a.until('\r\n'), '221 Goodbye.\r\n');
+    await new Promise((r) => a.s.once('close', r));
+    assert.deepEqual(
+      h.records.map((r) => [r.logtype, r.logdata]),
+      [
+        [2000, { USERNAME: 'bob', PASSWORD: 'pb' }],
+        [2000, { USERNAME: 'alice', PASSWORD: 'pa' }],
+      ],
+    );
+    assert.ok(!idle.s.destroyed);
+    for (const c of [b, idle]) c.s.destroy();
+  } finally {
+    await stop();
+  }
+});

@@ -20,111 +20,153 @@ const NAME = 'ftp';
 const MAX_PENDING = 64 * 1024;
 const FEAT_REPLY = '211-Features:\r\n FEAT\r\n MDTM\r\n PASV\r\n SIZE\r\n TYPE A;I\r\n211 End\r\n';
 
+/** What every session of one FTP service shares. */
+interface FtpShared {
+  ctx: ServiceContext;
+  logInitiated: boolean;
+  honey: ReturnType<typeof honeycredChecker>;
+}
+
+/** One connection after its first bytes (an idle connection has none: see onData in the factory). */
+class FtpSession {
+  private pending: Buffer | null = null;
+  /** null: no USER yet (Twisted's UNAUTH); a string: USER given, PASS expected (INAUTH). */
+  private user: string | null = null;
+  /** Set while a honeycred verdict is computed: input waits so replies keep their order. */
+  private busy = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly meta: ConnMeta,
+    private readonly shared: FtpShared,
+  ) {}
+
+  /** After QUIT, oversize input or the connection's end nothing more is read or written. */
+  private get closed(): boolean {
+    return this.socket.destroyed || this.socket.writableEnded;
+  }
+
+  private reply(s: string): undefined {
+    if (!this.closed) this.socket.write(`${s}\r\n`);
+  }
+
+  data(chunk: Buffer): void {
+    if (this.closed) return;
+    this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.drain();
+    if (this.pending && this.pending.length > MAX_PENDING) {
+      this.shared.ctx.count(NAME, 'oversize');
+      this.socket.destroy();
+    }
+  }
+
+  private drain(): void {
+    while (this.pending && !this.closed && !this.busy) {
+      const pending: Buffer = this.pending;
+      const nl = pending.indexOf(10);
+      if (nl === -1) break;
+      const end = nl > 0 && pending[nl - 1] === 13 ? nl - 1 : nl;
+      const line = pending.toString('utf8', 0, end);
+      this.pending = nl + 1 >= pending.length ? null : pending.subarray(nl + 1);
+      const wait = this.command(line);
+      if (wait) {
+        this.busy = true;
+        this.socket.pause();
+        wait.then(
+          () => {
+            this.busy = false;
+            this.socket.resume();
+            this.drain();
+          },
+          () => this.socket.destroy(),
+        );
+      }
+    }
+  }
+
+  /** Handles one command line; returns a promise only when it has to wait for a honeycred verdict. */
+  private command(line: string): Promise<void> | undefined {
+    const sp = line.indexOf(' ');
+    const raw = sp === -1 ? line : line.slice(0, sp);
+    const arg = sp === -1 ? undefined : line.slice(sp + 1);
+    const cmd = raw.toUpperCase();
+    if (cmd === 'QUIT') {
+      this.reply('221 Goodbye.');
+      this.socket.end();
+      return;
+    }
+    if (cmd === 'FEAT') {
+      this.socket.write(FEAT_REPLY);
+      return;
+    }
+    if (this.user === null) {
+      if (cmd === 'USER') {
+        if (!arg) return this.reply(`500 Syntax error: ${raw} requires an argument`);
+        this.user = arg;
+        return this.reply(
+          arg === 'anonymous'
+            ? '331 Guest login ok, type your email address as password.'
+            : `331 Password required for ${arg}.`,
+        );
+      }
+      return this.reply(
+        cmd === 'PASS'
+          ? '503 Incorrect sequence of commands: USER required before PASS'
+          : '530 Please login with USER and PASS.',
+      );
+    }
+    if (cmd !== 'PASS') return this.reply('503 Incorrect sequence of commands: PASS required after USER');
+    if (arg === undefined) return this.reply(`500 Syntax error: ${raw} requires an argument`);
+    const username = this.user;
+    this.user = null;
+    const { ctx, honey } = this.shared;
+    if (this.shared.logInitiated) ctx.log(this.meta, LOGTYPE.FTP_AUTH_ATTEMPT_INITIATED, {});
+    const logdata = { USERNAME: username, PASSWORD: arg };
+    if (!honey) {
+      ctx.log(this.meta, LOGTYPE.FTP_LOGIN_ATTEMPT, logdata);
+      return this.reply('530 Sorry, Authentication failed.');
+    }
+    return honey.check(username, arg, this.meta.src_host).then((opts) => {
+      ctx.log(this.meta, LOGTYPE.FTP_LOGIN_ATTEMPT, logdata, opts);
+      this.reply('530 Sorry, Authentication failed.');
+    });
+  }
+}
+
+/**
+ * A connection's state is one property of its socket: its ConnMeta until the first bytes, then
+ * its FtpSession; the 'data' listener is one function for all sockets. No closures per connection.
+ */
+const STATE = Symbol('kyoka.ftp');
+type FtpSocket = Socket & { [STATE]?: ConnMeta | FtpSession };
+
 export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService => {
   const port = ctx.conf.get<number>('ftp.port', 21);
   const banner = String(ctx.conf.get<string>('ftp.banner', '(vsFTPd 3.0.3)'));
-  const logInitiated = ctx.conf.get<boolean>('ftp.log_auth_attempt_initiated', false) === true;
-  const honey = honeycredChecker(ctx.conf, NAME, ctx.count);
+  const shared: FtpShared = {
+    ctx,
+    logInitiated: ctx.conf.get<boolean>('ftp.log_auth_attempt_initiated', false) === true,
+    honey: honeycredChecker(ctx.conf, NAME, ctx.count),
+  };
   const welcome = Buffer.from(`220 ${banner}\r\n`, 'utf8');
   const ports: ServicePort[] = [{ port, transport: 'tcp' }];
   let listener: TcpListener | null = null;
 
-  function onConnection(socket: Socket, meta: ConnMeta): void {
-    let pending: Buffer | null = null;
-    /** null: no USER yet (Twisted's UNAUTH); a string: USER given, PASS expected (INAUTH). */
-    let user: string | null = null;
-    let closed = false;
-    /** Set while a honeycred verdict is computed: input waits so replies keep their order. */
-    let busy = false;
-
-    const reply = (s: string): undefined => {
-      if (!closed) socket.write(`${s}\r\n`);
-    };
-
-    /** Handles one command line; returns a promise only when it has to wait for a honeycred verdict. */
-    function command(line: string): Promise<void> | undefined {
-      const sp = line.indexOf(' ');
-      const raw = sp === -1 ? line : line.slice(0, sp);
-      const arg = sp === -1 ? undefined : line.slice(sp + 1);
-      const cmd = raw.toUpperCase();
-      if (cmd === 'QUIT') {
-        reply('221 Goodbye.');
-        closed = true;
-        socket.end();
-        return;
-      }
-      if (cmd === 'FEAT') {
-        socket.write(FEAT_REPLY);
-        return;
-      }
-      if (user === null) {
-        if (cmd === 'USER') {
-          if (!arg) return reply(`500 Syntax error: ${raw} requires an argument`);
-          user = arg;
-          return reply(
-            arg === 'anonymous'
-              ? '331 Guest login ok, type your email address as password.'
-              : `331 Password required for ${arg}.`,
-          );
-        }
-        return reply(
-          cmd === 'PASS'
-            ? '503 Incorrect sequence of commands: USER required before PASS'
-            : '530 Please login with USER and PASS.',
-        );
-      }
-      if (cmd !== 'PASS') return reply('503 Incorrect sequence of commands: PASS required after USER');
-      if (arg === undefined) return reply(`500 Syntax error: ${raw} requires an argument`);
-      const username = user;
-      user = null;
-      if (logInitiated) ctx.log(meta, LOGTYPE.FTP_AUTH_ATTEMPT_INITIATED, {});
-      const logdata = { USERNAME: username, PASSWORD: arg };
-      if (!honey) {
-        ctx.log(meta, LOGTYPE.FTP_LOGIN_ATTEMPT, logdata);
-        return reply('530 Sorry, Authentication failed.');
-      }
-      return honey.check(username, arg, meta.src_host).then((opts) => {
-        ctx.log(meta, LOGTYPE.FTP_LOGIN_ATTEMPT, logdata, opts);
-        reply('530 Sorry, Authentication failed.');
-      });
+  /** The 'data' listener of every FTP socket of this service (`this` is the socket). */
+  function onData(this: FtpSocket, chunk: Buffer): void {
+    const state = this[STATE];
+    if (state instanceof FtpSession) {
+      state.data(chunk);
+      return;
     }
+    const session = new FtpSession(this, state as ConnMeta, shared);
+    this[STATE] = session;
+    session.data(chunk);
+  }
 
-    function drain(): void {
-      while (pending && !closed && !busy) {
-        const nl = pending.indexOf(10);
-        if (nl === -1) break;
-        const end = nl > 0 && pending[nl - 1] === 13 ? nl - 1 : nl;
-        const line = pending.toString('utf8', 0, end);
-        pending = nl + 1 >= pending.length ? null : pending.subarray(nl + 1);
-        const wait = command(line);
-        if (wait) {
-          busy = true;
-          socket.pause();
-          wait.then(
-            () => {
-              busy = false;
-              socket.resume();
-              drain();
-            },
-            () => socket.destroy(),
-          );
-        }
-      }
-    }
-
-    socket.on('data', (chunk: Buffer) => {
-      if (closed) return;
-      pending = pending ? Buffer.concat([pending, chunk]) : chunk;
-      drain();
-      if (pending && pending.length > MAX_PENDING) {
-        ctx.count(NAME, 'oversize');
-        closed = true;
-        socket.destroy();
-      }
-    });
-    socket.on('close', () => {
-      closed = true;
-    });
+  function onConnection(socket: FtpSocket, meta: ConnMeta): void {
+    socket[STATE] = meta;
+    socket.on('data', onData);
     socket.write(welcome);
   }
 

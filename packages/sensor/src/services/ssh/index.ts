@@ -29,10 +29,12 @@ import { algorithmLists, buildOffer } from './algorithms.ts';
 import { loadHostKeys } from './host-keys.ts';
 import {
   allowRepeatedUserauthService,
+  compactHandshake,
   disconnectWithMessage,
   IncomingClient,
   type KexInitOffer,
   type ParsedKey,
+  withoutBufferPool,
 } from './ssh2-internals.ts';
 
 const NAME = 'ssh';
@@ -66,6 +68,9 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
   const port = ctx.conf.get<number>('ssh.port', 22);
   const version = String(ctx.conf.get<string>('ssh.version', DEFAULT_VERSION));
   const ident = version.startsWith('SSH-2.0-') ? version.slice(8) : version;
+  /** ssh2's _identRaw, shared by every connection (see compactHandshake). */
+  const identRaw = Buffer.allocUnsafeSlow(Buffer.byteLength(`SSH-2.0-${ident}`));
+  identRaw.write(`SSH-2.0-${ident}`);
   const delayMs = Math.max(0, Number(ctx.conf.get<number>('ssh.auth_delay_ms', 1000)) || 0);
   const maxTries = Math.max(1, Number(ctx.conf.get<number>('ssh.max_auth_tries', 6)) || 6);
   const kbdInteractive = ctx.conf.get<boolean>('ssh.keyboard_interactive', false) === true;
@@ -87,6 +92,8 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     if (!c) return;
     c.remote = info.header.identRaw.replace(/[\r\n]+$/, '');
     ctx.log(c.meta, LOGTYPE.SSH_REMOTE_VERSION_SENT, { LOCALVERSION: version, REMOTEVERSION: c.remote });
+    // ssh2 sends its KEXINIT right after this event, in the same call
+    queueMicrotask(() => compactHandshake(client, identRaw));
   });
 
   function fail(client: EventEmitter, c: Conn, a: AuthContext, delay: number): void {
@@ -153,7 +160,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
   function onConnection(socket: Socket, meta: ConnMeta): void {
     const c: Conn = { meta, remote: '', failures: 0, timer: null, closed: false };
     ctx.log(meta, LOGTYPE.SSH_NEW_CONNECTION, { SESSION: String(session++) });
-    const client = new IncomingClient(socket, hostKeys, ident, offer!, undefined, hub, {});
+    const client = withoutBufferPool(() => new IncomingClient(socket, hostKeys, ident, offer!, undefined, hub, {}));
     conns.set(client, c);
     allowRepeatedUserauthService(client);
     client.on('authentication', (a: AuthContext) => onAuth(client, c, a));

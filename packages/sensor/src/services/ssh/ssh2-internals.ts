@@ -147,6 +147,42 @@ export function disconnectWithMessage(client: object, reason: number, message: s
 export const KexInit = kex.KexInit;
 
 /**
+ * Per-connection buffers ssh2 keeps for the whole key exchange (its ident line, the client's, the
+ * KEXINIT it sent: the exchange hash needs them) are slices of node's shared 8 KiB Buffer pool,
+ * and a slab lives as long as one of its slices: ~2 kB of pinned pool memory per connection
+ * waiting in its handshake (10,000 idle SSH connections: ~20 MB). The constructor's buffers are
+ * allocated outside the pool (withoutBufferPool); after ssh2 sent its KEXINIT (the same call that
+ * reports the client's version line), compactHandshake() copies the other two into memory of their
+ * own size and shares `ident` (the same bytes on every connection). The bytes never change.
+ */
+export function withoutBufferPool<T>(fn: () => T): T {
+  const saved = Buffer.poolSize;
+  Buffer.poolSize = 0; // allocUnsafe / from(string) then give each buffer its own memory
+  try {
+    return fn();
+  } finally {
+    Buffer.poolSize = saved;
+  }
+}
+
+function ownCopy(b: Buffer): Buffer {
+  if (b.byteLength === b.buffer.byteLength) return b;
+  const own = Buffer.allocUnsafeSlow(b.length);
+  b.copy(own);
+  return own;
+}
+
+export function compactHandshake(client: object, identRaw: Buffer): void {
+  const proto = (client as { _protocol?: Record<string, Buffer | undefined> })._protocol;
+  if (!proto) return;
+  if (proto._identRaw?.equals(identRaw)) proto._identRaw = identRaw;
+  for (const k of ['_kexinit', '_remoteIdentRaw']) {
+    const b = proto[k];
+    if (Buffer.isBuffer(b)) proto[k] = ownCopy(b);
+  }
+}
+
+/**
  * Parses a host key. ssh2 keeps the private key as PEM text and hands it to crypto.sign() on
  * every key exchange, which re-parses it (2.6 ms per Ed25519 signature here, a fifth of an SSH
  * attempt's CPU); a KeyObject is accepted in the same place and costs 0.2 ms.

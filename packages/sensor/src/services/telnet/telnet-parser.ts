@@ -21,26 +21,28 @@ const MAX_PENDING = 64 * 1024;
 /** Parser states (Twisted's names: data, escaped, command, newline, subnegotiation[-escaped]). */
 const S = { Data: 0, Escaped: 1, Command: 2, Newline: 3, Sub: 4, SubEscaped: 5 } as const;
 
-export interface TelnetHandlers {
-  command(cmd: number, option: number): void;
-  /** One line without its terminator; may return a promise to hold further input until it settles. */
-  line(bytes: Buffer): Promise<void> | undefined;
-  /** Protocol violation or oversize input (`what` is the counter name); the parser stops. */
-  malformed(what: 'malformed' | 'oversize'): void;
-  pause(): void;
-  resume(): void;
-}
-
-export class TelnetParser {
+/**
+ * The parser is the base class of a connection's session, which implements the handlers: one
+ * object per connection instead of a parser plus a closure per handler.
+ */
+export abstract class TelnetParser {
   private state: number = S.Data;
   private cmd = 0;
-  private line: number[] = [];
+  /** Bytes of the line being read; allocated with the first byte. */
+  private pending: number[] | null = null;
   private subLen = 0;
   private held: Buffer | null = null;
   private waiting = false;
   private dead = false;
 
-  constructor(private readonly h: TelnetHandlers) {}
+  /** WILL / WONT / DO / DONT `option`. */
+  protected abstract onCommand(cmd: number, option: number): void;
+  /** One line without its terminator; may return a promise to hold further input until it settles. */
+  protected abstract onLine(bytes: Buffer): Promise<void> | undefined;
+  /** Protocol violation or oversize input (`what` is the counter name); the parser stops. */
+  protected abstract onMalformed(what: 'malformed' | 'oversize'): void;
+  protected abstract pauseInput(): void;
+  protected abstract resumeInput(): void;
 
   feed(chunk: Buffer): void {
     if (this.dead) return;
@@ -55,32 +57,34 @@ export class TelnetParser {
   private fail(what: 'malformed' | 'oversize'): void {
     this.dead = true;
     this.held = null;
-    this.line = [];
-    this.h.malformed(what);
+    this.pending = null;
+    this.onMalformed(what);
   }
 
   private push(b: number): boolean {
     if (b === 0x0a) return this.endLine();
-    if (this.line.length >= MAX_PENDING) {
+    if (this.pending === null) this.pending = [];
+    const line = this.pending;
+    if (line.length >= MAX_PENDING) {
       this.fail('oversize');
       return false;
     }
-    this.line.push(b);
+    line.push(b);
     return true;
   }
 
   /** Delivers the current line; false when parsing must stop (waiting or dead). */
   private endLine(): boolean {
-    const bytes = Buffer.from(this.line);
-    this.line = [];
-    const p = this.h.line(bytes);
+    const bytes = this.pending ? Buffer.from(this.pending) : Buffer.alloc(0);
+    this.pending = null;
+    const p = this.onLine(bytes);
     if (!p) return !this.dead;
     this.waiting = true;
-    this.h.pause();
+    this.pauseInput();
     p.then(
       () => {
         this.waiting = false;
-        this.h.resume();
+        this.resumeInput();
         const rest = this.held;
         this.held = null;
         if (rest && !this.dead) this.run(rest, 0);
@@ -119,7 +123,7 @@ export class TelnetParser {
           break;
         case S.Command:
           this.state = S.Data;
-          this.h.command(this.cmd, b);
+          this.onCommand(this.cmd, b);
           break;
         case S.Newline:
           // CR LF, CR NUL and a bare CR all end the line (Twisted only ends lines at LF, so hydra's

@@ -93,6 +93,27 @@ test('telnet: exact greeting, prompts, negotiation answers and records', async (
   }
 });
 
+test('telnet: bytes before the prompt tick get the prompt once, ahead of the reply; an idle connection gets it from the tick', async () => {
+  const { service, stop } = await startService(factory, { 'telnet.port': 0 });
+  try {
+    const port = service.ports[0]!.port;
+    const idle = await rawClient(port);
+    const quick = await rawClient(port);
+    // the negotiation alone arrives first; the username goes out before the ~100-200 ms prompt tick
+    assert.deepEqual(await quick.until(Buffer.from('\r\n')), GREETING.subarray(0, 17));
+    quick.send('root\r\n');
+    const got = await quick.until(WILL_ECHO_PW);
+    assert.deepEqual(got, Buffer.concat([GREETING.subarray(17), WILL_ECHO_PW]));
+    assert.deepEqual(await idle.until(Buffer.from('Username: ')), GREETING);
+    await new Promise((r) => setTimeout(r, 450)); // two more ticks: the prompt is never sent twice
+    quick.send('pw\r\n');
+    assert.deepEqual(await quick.until(FAILED), FAILED);
+    for (const c of [idle, quick]) c.s.destroy();
+  } finally {
+    await stop();
+  }
+});
+
 test('telnet: honeycreds flag, pipelined attempts keep their order', async () => {
   const { service, h, stop } = await startService(factory, {
     'telnet.port': 0,
