@@ -101,12 +101,7 @@ export async function listenTcp(ctx: ServiceContext, o: TcpListenOptions): Promi
     // a listener on one address knows dst_host and dst_port without a getsockname() per connection
     const meta: ConnMeta =
       fixedLocal === null
-        ? {
-            src_host: src,
-            src_port: socket.remotePort ?? -1,
-            dst_host: plainAddress(socket.localAddress),
-            dst_port: socket.localPort ?? -1,
-          }
+        ? connMeta(socket)
         : { src_host: src, src_port: socket.remotePort ?? -1, dst_host: fixedLocal, dst_port: boundPort };
     if (proxyProtocol) {
       awaitProxyHeader(ctx, o, socket, meta);

@@ -119,12 +119,6 @@ function cachedIpKey(v: unknown): string | null {
   return k;
 }
 
-/**
- * An event may carry its JSON text under this symbol (set by a producer that already has it,
- * e.g. the ingest decoder); it must be exactly JSON.stringify of the event. Saves a stringify.
- */
-export const EVENT_JSON = Symbol.for('kyoka.event.json');
-
 /** Parses @timestamp to epoch ms, or throws KYOKA_E_BAD_EVENT. */
 export function eventTs(e: KyokaEvent): number {
   const v = e['@timestamp'];
@@ -161,19 +155,13 @@ export function fillColumns(out: unknown[], at: number, e: KyokaEvent, ts: numbe
   out[at + 10] = toText(obj(r.kyoka)?.source);
 }
 
-/** The stored JSON of an event: the text it carries under EVENT_JSON, else serialised. */
-export function docOf(e: KyokaEvent): string {
-  const doc = (e as { [EVENT_JSON]?: unknown })[EVENT_JSON];
-  return typeof doc === 'string' ? doc : JSON.stringify(e);
-}
-
 /** Column values of one event in COLUMNS order (PG_COLUMNS with `pg`). */
 export function eventRow(e: KyokaEvent, ts: number, pg = false): unknown[] {
   checkId(e);
   const row: unknown[] = new Array(pg ? PG_COLUMNS.length : COLUMNS.length);
   fillColumns(row, 0, e, ts);
   if (pg) row[11] = tokenText(e);
-  row[row.length - 1] = docOf(e);
+  row[row.length - 1] = JSON.stringify(e);
   return row;
 }
 

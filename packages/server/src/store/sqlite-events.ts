@@ -8,7 +8,6 @@ import type { Database, Statement } from 'better-sqlite3';
 import { createPartitionSql, dropPartitionSql, ftsTable, sealSql } from './ddl.ts';
 import {
   COLUMNS,
-  docOf,
   fillColumns,
   indexesByPart,
   PARTITION_MS,
@@ -152,14 +151,14 @@ export class SqliteEventStore implements EventStore {
               const x = idx[i + j]!;
               const e = events[x]!;
               fillColumns(buf, j * W, e, ts[x]!);
-              buf[j * W + W - 1] = docOf(e);
+              buf[j * W + W - 1] = JSON.stringify(e);
             }
             n += multi.run(buf).changes;
           }
           for (; i < idx.length; i++) {
             const e = events[idx[i]!]!;
             fillColumns(row, 0, e, ts[idx[i]!]!);
-            row[W - 1] = docOf(e);
+            row[W - 1] = JSON.stringify(e);
             n += one.run(row).changes;
           }
           upd.run(n, now, n, part);
