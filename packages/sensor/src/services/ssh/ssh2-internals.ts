@@ -10,6 +10,7 @@ import { createPrivateKey } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import Module, { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
+import { fastX25519 } from './ssh2-x25519.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -42,6 +43,7 @@ function skipUnusedPoly1305Wasm(): void {
   require.cache[wasmPath] = m;
 }
 skipUnusedPoly1305Wasm();
+fastX25519();
 
 export interface ParsedKey {
   type: string;
