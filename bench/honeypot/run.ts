@@ -6,7 +6,10 @@
  * /proc/PID/stat before and after each run; every attempt a client counts is checked against the
  * sensor's log file.
  *
- *   node --import tsx bench/honeypot/run.ts [--services ssh,ftp,http,telnet,redis] [--seconds 10]
+ * Each test first runs the same load unmeasured for --warmup seconds: a fresh process spends its
+ * first few hundred attempts compiling the hot paths (a long-running sensor does not).
+ *
+ *   node --import tsx bench/honeypot/run.ts [--services ssh,ftp,http,telnet,redis] [--seconds 10] [--warmup 3]
  *     [--conns 10000] [--ssh-delay 1000] [--no-memory] [--no-load] [--profile] [--node-flags='--flag ...']
  */
 import { spawnSync } from 'node:child_process';
@@ -34,6 +37,7 @@ const { values } = parseArgs({
   options: {
     services: { type: 'string', default: SERVICES.join(',') },
     seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
     conns: { type: 'string', default: '10000' },
     'ssh-delay': { type: 'string', default: '1000' },
     'no-memory': { type: 'boolean', default: false },
@@ -48,6 +52,7 @@ const wanted = String(values.services)
   .filter(Boolean) as Service[];
 for (const s of wanted) if (!SERVICES.includes(s)) throw new Error(`unknown service ${s}; one of ${SERVICES}`);
 const SECONDS = Number(values.seconds);
+const WARMUP = Number(values.warmup);
 const CONNS = Number(values.conns);
 const SSH_DELAY = Number(values['ssh-delay']);
 /** Extra node/V8 flags for the sensor process (to compare settings within one run). */
@@ -83,13 +88,17 @@ async function logSettled(file: string): Promise<void> {
 
 async function measure(
   sensor: Sensor,
-  fn: () => Promise<{ attempts: number; seconds: number; note?: string }>,
+  fn: (seconds: number) => Promise<{ attempts: number; seconds: number; note?: string }>,
   logtype: number,
 ): Promise<Omit<Row, 'test' | 'load'>> {
+  if (WARMUP > 0) {
+    await fn(WARMUP);
+    await logSettled(sensor.logFile);
+  }
   const off = logSize(sensor.logFile);
   const c0 = cpuSeconds(sensor.pid);
   const s0 = cpuSplit(sensor.pid).sys;
-  const r = await fn();
+  const r = await fn(SECONDS);
   await logSettled(sensor.logFile);
   const cpu = cpuSeconds(sensor.pid) - c0;
   const sys = cpuSplit(sensor.pid).sys - s0;
@@ -110,28 +119,28 @@ async function loadService(sensor: Sensor, s: Service): Promise<void> {
     if (!haveTool('wrk')) return void console.error('http: wrk missing (apt-get install -y wrk); skipped');
     const m = await measure(
       sensor,
-      async () => {
-        const w = await wrkLoad(port, SECONDS);
-        return { attempts: w.requests, seconds: SECONDS, note: `p99 ${w.p99ms.toFixed(1)} ms, ${w.errors} errors` };
+      async (sec) => {
+        const w = await wrkLoad(port, sec);
+        return { attempts: w.requests, seconds: sec, note: `p99 ${w.p99ms.toFixed(1)} ms, ${w.errors} errors` };
       },
       3000,
     );
     rows.push({ test: 'http', load: 'wrk -t1 -c50 GET /index.html', ...m });
   } else if (s === 'ftp') {
-    const m = await measure(sensor, () => ftpLoad(port, 20, SECONDS), 2000);
+    const m = await measure(sensor, (sec) => ftpLoad(port, 20, sec), 2000);
     rows.push({ test: 'ftp', load: '20 clients, USER/PASS/QUIT per conn', ...m });
   } else if (s === 'telnet') {
-    const m = await measure(sensor, () => telnetLoad(port, 20, SECONDS), 6001);
+    const m = await measure(sensor, (sec) => telnetLoad(port, 20, sec), 6001);
     rows.push({ test: 'telnet', load: '20 clients, 1 login per conn', ...m });
   } else if (s === 'redis') {
     if (!haveTool('redis-cli')) return void console.error('redis: redis-cli missing; skipped');
-    const m = await measure(sensor, () => redisLoad(port, 50, SECONDS), 17001);
+    const m = await measure(sensor, (sec) => redisLoad(port, 50, sec), 17001);
     rows.push({ test: 'redis', load: '50 x redis-cli -r N ping', ...m });
   } else if (s === 'ssh') {
     const m = await measure(
       sensor,
-      async () => {
-        const r = await paramikoLoad(port, 20, SECONDS);
+      async (sec) => {
+        const r = await paramikoLoad(port, 20, sec);
         const total = r.attempts + r.drops;
         const drop = total ? (100 * r.drops) / total : 0;
         return { ...r, note: `${r.drops} dropped (${drop.toFixed(1)}%), auth delay ${SSH_DELAY} ms` };
@@ -141,11 +150,11 @@ async function loadService(sensor: Sensor, s: Service): Promise<void> {
     rows.push({ test: 'ssh', load: 'paramiko, 20 clients, kex + 1 password', ...m });
     if (!haveTool('hydra')) return void console.error('ssh-hydra: hydra missing; skipped');
     const perSecond = SSH_DELAY > 0 ? Math.max(16, (16 * 1000) / SSH_DELAY) : 400;
-    const off = logSize(sensor.logFile);
     const h = await measure(
       sensor,
-      async () => {
-        const r = await hydraLoad(port, SECONDS, perSecond);
+      async (sec) => {
+        const off = logSize(sensor.logFile);
+        const r = await hydraLoad(port, sec, perSecond);
         const logged = countLogtypes(sensor.logFile, off).get(4002) ?? 0;
         return { attempts: logged, seconds: r.seconds, note: `${r.passwords} passwords in the list` };
       },
@@ -255,7 +264,7 @@ function printReport(): void {
     .join(' ');
   if (rows.length) {
     console.log(
-      `\nHoneypot sensor, ${date}, ${SECONDS} s per run, ssh.auth_delay_ms ${SSH_DELAY}, load average ${LOAD_AT_START.toFixed(1)} at the start, ${load} at the end, on ${cpus().length} CPUs. OpenCanary columns are the recorded figures of\n` +
+      `\nHoneypot sensor, ${date}, ${SECONDS} s per run after ${WARMUP} s of unmeasured warm-up, ssh.auth_delay_ms ${SSH_DELAY}, load average ${LOAD_AT_START.toFixed(1)} at the start, ${load} at the end, on ${cpus().length} CPUs. OpenCanary columns are the recorded figures of\n` +
         'opencanary-baseline.md (OpenCanary cannot be installed here: PyPI is unreachable), not a live run.\n' +
         `Target: >= ${TARGET_SPEEDUP}x OpenCanary's attempts per CPU-second (= its CPU-s per 1,000 / Kyoka's).\n`,
     );

@@ -1,0 +1,174 @@
+/**
+ * bench/honeypot/floor: how much CPU per attempt the 5x-OpenCanary target leaves, against the least
+ * any implementation spends on this machine today. Under bench/honeypot/run.ts's exact loads it
+ * measures three measuring sticks per service, none of them Kyoka:
+ *  - C: a minimal single-threaded epoll server (floor/floor.c, built with `cc`): accept, answer,
+ *    one write(2) of a log line per record; for ssh, OpenSSH's own sshd (children included);
+ *  - Node: the same minimal servers on node:net / node:http / ssh2's Server (floor/bare-node.mjs);
+ * and prints each beside OpenCanary's recorded CPU-s per 1,000 and the 5x budget (a fifth of it).
+ *
+ *   node --import tsx bench/honeypot/floor.ts [--services redis,ftp,http,ssh] [--seconds 10] [--warmup 3]
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { table } from '../ingest/proc-stats.ts';
+import { OPENCANARY, TARGET_SPEEDUP } from './baseline.ts';
+import { freePort } from './sensor-proc.ts';
+import { ftpLoad } from './tcp-clients.ts';
+import { haveTool, paramikoLoad, redisLoad, wrkLoad } from './tool-loads.ts';
+
+const { values } = parseArgs({
+  options: {
+    services: { type: 'string', default: 'redis,ftp,http,ssh' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+  },
+});
+const SECONDS = Number(values.seconds);
+const WARMUP = Number(values.warmup);
+const HERE = resolve(import.meta.dirname, 'floor');
+const dir = mkdtempSync(join(tmpdir(), 'kyoka-bench-floor-'));
+const TICK = 100; // USER_HZ
+
+type Svc = 'redis' | 'ftp' | 'http' | 'ssh';
+const LOADS: Record<Svc, { load: string; run(port: number, sec: number): Promise<number> }> = {
+  redis: { load: '50 x redis-cli -r N ping', run: async (p, s) => (await redisLoad(p, 50, s)).attempts },
+  ftp: { load: '20 clients, USER/PASS/QUIT per conn', run: async (p, s) => (await ftpLoad(p, 20, s)).attempts },
+  http: { load: 'wrk -t1 -c50 GET /index.html', run: async (p, s) => (await wrkLoad(p, s)).requests },
+  ssh: { load: 'paramiko, 20 clients, kex + 1 password', run: async (p, s) => (await paramikoLoad(p, 20, s)).attempts },
+};
+
+/** utime + stime of the process and of its reaped children (sshd's per-connection processes). */
+function treeCpu(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICK;
+}
+
+async function started(child: ChildProcess, ready: RegExp): Promise<void> {
+  await new Promise<void>((res, rej) => {
+    let err = '';
+    const t = setTimeout(() => rej(new Error(`did not start: ${err}`)), 20_000);
+    child.stderr?.on('data', (b: Buffer) => {
+      err += b;
+      if (!ready.test(err)) return;
+      clearTimeout(t);
+      res();
+    });
+    child.once('exit', (c) => {
+      clearTimeout(t);
+      rej(new Error(`exited ${c}: ${err}`));
+    });
+  });
+}
+
+function sshdConfig(port: number): string {
+  const key = join(dir, 'host_ed25519');
+  spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+  const conf = join(dir, 'sshd_config');
+  writeFileSync(
+    conf,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${key}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      'UsePAM no',
+      'PasswordAuthentication yes',
+      'PermitRootLogin yes',
+      'MaxStartups 200',
+      'LogLevel VERBOSE',
+    ].join('\n'),
+  );
+  return conf;
+}
+
+/** Starts one measuring stick; null when its tool is missing here. */
+async function startStick(svc: Svc, kind: 'C' | 'Node', port: number): Promise<ChildProcess | null> {
+  const log = join(dir, `${svc}-${kind}.log`);
+  let child: ChildProcess;
+  if (kind === 'Node') {
+    child = spawn(process.execPath, [join(HERE, 'bare-node.mjs'), String(port), svc, log], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    await started(child, /listening/);
+    return child;
+  }
+  if (svc === 'ssh') {
+    if (!haveTool('/usr/sbin/sshd')) return null;
+    mkdirSync('/run/sshd', { recursive: true }); // its privilege-separation directory (root here)
+    // -D: no daemonising; -e: its log (one line per failed password, as a honeypot writes) to stderr
+    child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', sshdConfig(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await started(child, /Server listening/);
+    return child;
+  }
+  const bin = join(dir, 'floor');
+  if (!haveTool('cc') || spawnSync('cc', ['-O2', '-o', bin, join(HERE, 'floor.c')]).status !== 0) return null;
+  child = spawn(bin, [String(port), svc, log], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await started(child, /listening/);
+  return child;
+}
+
+const rows: Array<Array<string | number>> = [];
+const wanted = String(values.services).split(',') as Svc[];
+try {
+  for (const svc of wanted) {
+    const base = OPENCANARY[svc];
+    if (!LOADS[svc] || !base) throw new Error(`unknown service ${svc}`);
+    const budget = base.cpuPer1000 / TARGET_SPEEDUP;
+    for (const kind of ['C', 'Node'] as const) {
+      const port = await freePort();
+      const child = await startStick(svc, kind, port);
+      if (!child?.pid) {
+        console.error(`${svc}/${kind}: tool missing, skipped`);
+        continue;
+      }
+      try {
+        if (WARMUP > 0) await LOADS[svc].run(port, WARMUP);
+        const c0 = treeCpu(child.pid);
+        const n = await LOADS[svc].run(port, SECONDS);
+        await new Promise((r) => setTimeout(r, 300));
+        const per1000 = (1000 * (treeCpu(child.pid) - c0)) / n;
+        rows.push([
+          svc,
+          kind === 'C' && svc === 'ssh' ? 'OpenSSH sshd (C)' : kind === 'C' ? 'minimal epoll (C)' : 'minimal Node',
+          LOADS[svc].load,
+          Math.round(n / SECONDS).toLocaleString('en-US'),
+          per1000.toFixed(4),
+          base.cpuPer1000,
+          budget.toFixed(4),
+          `${(base.cpuPer1000 / per1000).toFixed(1)}x`,
+          per1000 <= budget ? 'fits' : 'over',
+        ]);
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(
+  `\nHoneypot floor, ${new Date().toISOString().slice(0, 10)}, ${SECONDS} s per run after ${WARMUP} s warm-up, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} at the end. Budget = OpenCanary's recorded CPU-s per 1,000 / ${TARGET_SPEEDUP}.\n`,
+);
+console.log(
+  table(
+    [
+      'test',
+      'server',
+      'load',
+      '/s',
+      'CPU-s/1000',
+      'OpenCanary CPU-s/1000',
+      `${TARGET_SPEEDUP}x budget`,
+      'vs OpenCanary',
+      'budget',
+    ],
+    rows,
+  ),
+);
