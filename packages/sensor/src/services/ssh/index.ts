@@ -64,6 +64,19 @@ export function blobType(blob: Buffer): string | null {
   return /^[\x21-\x7e]+$/.test(t) ? t : null;
 }
 
+/**
+ * ssh2 writes each packet as it is built: the answer to one client packet can be several (the
+ * key-exchange reply and NEWKEYS). Corked for the turn that handles a chunk, they leave in one
+ * writev. Shared functions, nothing per connection.
+ */
+function corkTurn(this: Socket): void {
+  this.cork();
+  process.nextTick(uncork, this);
+}
+function uncork(socket: Socket): void {
+  socket.uncork();
+}
+
 export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService => {
   const port = ctx.conf.get<number>('ssh.port', 22);
   const version = String(ctx.conf.get<string>('ssh.version', DEFAULT_VERSION));
@@ -163,6 +176,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
   function onConnection(socket: Socket, meta: ConnMeta): void {
     const c: Conn = { meta, remote: '', failures: 0, timer: null, closed: false };
     ctx.log(meta, LOGTYPE.SSH_NEW_CONNECTION, { SESSION: String(session++) });
+    socket.on('data', corkTurn); // before ssh2's own 'data' listener
     const client = withoutBufferPool(() => new IncomingClient(socket, hostKeys, ident, offer!, undefined, hub, {}));
     conns.set(client, c);
     allowRepeatedUserauthService(client);
