@@ -85,11 +85,22 @@ export interface ForwardOptions {
   sink: ForwardSink;
 }
 
-function requestHeaders(req: IncomingMessage, o: ForwardOptions): string[] {
+/**
+ * The request headers sent upstream as a flat [name, value, …] list: hop-by-hop ones dropped (but
+ * for an upgrade, which keeps `Upgrade` and sends `Connection: Upgrade`), X-Forwarded-* added.
+ */
+export function upstreamHeaders(
+  req: IncomingMessage,
+  o: { peer: string; tls: boolean; identity: boolean; upgrade?: boolean },
+): string[] {
   const h = req.headers;
   const conn = connectionTokens(h.connection);
   const out: string[] = [];
   for (const name in h) {
+    if (o.upgrade && name === 'upgrade') {
+      out.push('connection', 'Upgrade', name, String(h[name]));
+      continue;
+    }
     if (HOP_BY_HOP.has(name) || conn?.has(name)) continue;
     if (name === 'x-forwarded-for' || name === 'x-forwarded-proto') continue;
     if (o.identity && name === 'accept-encoding') continue;
@@ -302,7 +313,7 @@ export function forward(req: IncomingMessage, res: ServerResponse, o: ForwardOpt
       origin: o.upstream.url.origin,
       method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
       path: req.url ?? '/',
-      headers: requestHeaders(req, o),
+      headers: upstreamHeaders(req, o),
       body,
       headersTimeout: o.timeoutMs,
       bodyTimeout: o.timeoutMs,

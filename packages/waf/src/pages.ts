@@ -22,6 +22,15 @@ export function pageBody(status: number): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${status} ${t}</title></head><body><h1>${status} ${t}</h1></body></html>\n`;
 }
 
+/** A whole HTTP/1.1 response carrying the page, for a socket that is no longer an HTTP exchange. */
+export function rawPage(status: number): string {
+  const body = pageBody(status);
+  return (
+    `HTTP/1.1 ${status} ${TITLES[status] ?? 'Error'}\r\ncontent-type: text/html; charset=utf-8\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`
+  );
+}
+
 /** Sends a small HTML error page and closes the connection when the request body was not read. */
 export function sendPage(res: ServerResponse, status: number, close = false): void {
   if (res.headersSent) {

@@ -6,14 +6,16 @@
  * A request without an inspectable body is handled synchronously (no promise per request).
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { SiteConfig, WafConfig } from './config.ts';
 import { buildEvent } from './event.ts';
 import { createUpstream, type ForwardSink, forward, type Upstream } from './forward.ts';
 import type { LocalDecisions } from './local-decisions.ts';
-import { sendPage } from './pages.ts';
+import { rawPage, sendPage } from './pages.ts';
 import { BodyCapture, type SandboxLog } from './sandbox-log.ts';
 import { type Category, createSignatureEngine, type SignatureEngine, type SignatureHit } from './signatures/index.ts';
 import { emptyStats, type SiteStats } from './stats.ts';
+import { type TunnelSink, tunnel } from './tunnel.ts';
 import type { WafHooks } from './types.ts';
 
 const INSPECTABLE =
@@ -34,6 +36,8 @@ export class Site {
   private readonly engine: SignatureEngine;
   private readonly real: Upstream;
   private readonly sandbox: Upstream;
+  /** Client sockets of open upgrade tunnels: node's server no longer tracks them; close() ends them. */
+  private readonly tunnels = new Set<Duplex>();
 
   constructor(
     readonly cfg: SiteConfig,
@@ -47,8 +51,14 @@ export class Site {
   }
 
   close(): void {
+    this.closeTunnels();
     this.real.close();
     this.sandbox.close();
+  }
+
+  closeTunnels(): void {
+    for (const s of this.tunnels) s.destroy();
+    this.tunnels.clear();
   }
 
   handle(req: IncomingMessage, res: ServerResponse, tls: boolean): void {
@@ -111,24 +121,20 @@ export class Site {
     this.decide(req, res, tls, ip, serverType, NO_CHUNKS, 0, !hasBody);
   }
 
-  /** Signatures, then the site's action or a backend (real or sandbox). */
-  private decide(
+  /**
+   * Signatures and decisions → what to do with a request: the site's own answer (redirect | html)
+   * or a backend, sandboxed with a reason (a decision, a local mark, this very attack). Counts the
+   * attacks and, for action deceive, marks the source and reports it once.
+   */
+  private classify(
     req: IncomingMessage,
-    res: ServerResponse,
-    tls: boolean,
     ip: string,
     serverType: string | null,
-    prefix: Buffer[],
-    prefixBytes: number,
-    complete: boolean,
-  ): void {
+    body: Buffer | undefined,
+  ): { hits: SignatureHit[]; reason: string | null; answer: 'redirect' | 'html' | null } {
     const st = this.stats;
     const { cfg, hooks } = this.ctx;
-    const hits = this.engine.inspect({
-      url: req.url ?? '/',
-      headers: req.headers,
-      body: prefix.length ? Buffer.concat(prefix) : undefined,
-    });
+    const hits = this.engine.inspect({ url: req.url ?? '/', headers: req.headers, body });
     if (hits.length > 0) for (const c of new Set<Category>(hits.map((h) => h.category))) st.attacks[c]++;
 
     let reason: string | null = null;
@@ -137,28 +143,11 @@ export class Site {
     if (hits.length > 0 && reason === null) {
       if (this.cfg.action === 'redirect') {
         st.redirected++;
-        res.writeHead(302, {
-          location: this.cfg.redirect_url as string,
-          'content-length': 0,
-          'cache-control': 'no-store',
-        });
-        res.end();
-        this.emit(req, ip, hits, 'redirect', 302, false);
-        req.resume();
-        return;
+        return { hits, reason, answer: 'redirect' };
       }
       if (this.cfg.action === 'html') {
         st.html_served++;
-        const body = this.html ?? '';
-        res.writeHead(this.cfg.html_status, {
-          'content-type': 'text/html; charset=utf-8',
-          'content-length': Buffer.byteLength(body),
-          'cache-control': 'no-store',
-        });
-        res.end(body);
-        this.emit(req, ip, hits, 'html', this.cfg.html_status, false);
-        req.resume();
-        return;
+        return { hits, reason, answer: 'html' };
       }
       reason = 'attack';
       if (this.ctx.local.mark(ip, this.ctx.deceiveMs)) {
@@ -176,9 +165,53 @@ export class Site {
         }
       }
     }
+    if (reason !== null) st.sandboxed++;
+    return { hits, reason, answer: null };
+  }
+
+  /** Signatures, then the site's action or a backend (real or sandbox). */
+  private decide(
+    req: IncomingMessage,
+    res: ServerResponse,
+    tls: boolean,
+    ip: string,
+    serverType: string | null,
+    prefix: Buffer[],
+    prefixBytes: number,
+    complete: boolean,
+  ): void {
+    const { cfg } = this.ctx;
+    const { hits, reason, answer } = this.classify(
+      req,
+      ip,
+      serverType,
+      prefix.length ? Buffer.concat(prefix) : undefined,
+    );
+    if (answer === 'redirect') {
+      res.writeHead(302, {
+        location: this.cfg.redirect_url as string,
+        'content-length': 0,
+        'cache-control': 'no-store',
+      });
+      res.end();
+      this.emit(req, ip, hits, 'redirect', 302, false);
+      req.resume();
+      return;
+    }
+    if (answer === 'html') {
+      const body = this.html ?? '';
+      res.writeHead(this.cfg.html_status, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        'cache-control': 'no-store',
+      });
+      res.end(body);
+      this.emit(req, ip, hits, 'html', this.cfg.html_status, false);
+      req.resume();
+      return;
+    }
 
     const sandboxed = reason !== null;
-    if (sandboxed) st.sandboxed++;
     const logCap = cfg.sandbox_log.max_body_bytes;
     const reqCapture = sandboxed ? new BodyCapture(logCap) : undefined;
     const resCapture = sandboxed ? new BodyCapture(logCap) : undefined;
@@ -198,8 +231,67 @@ export class Site {
     });
   }
 
+  /**
+   * A request asking for a protocol upgrade (WebSocket): the same bans, signatures and routing as
+   * any request, then a byte tunnel to the chosen backend (./tunnel.ts). The site's own answers
+   * and refusals are written raw: the socket has left node's HTTP handling.
+   */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, tls: boolean): void {
+    const st = this.stats;
+    socket.on('error', () => socket.destroy());
+    try {
+      st.requests++;
+      st.upgrades++;
+      const { hooks } = this.ctx;
+      const ip = this.ctx.resolveIp(req.socket.remoteAddress, req.headers['x-forwarded-for']);
+      let serverType: string | null = null;
+      try {
+        serverType = hooks.decisions.typeFor(ip);
+      } catch (err) {
+        hooks.log?.('decision lookup failed', { err: String(err) });
+      }
+      if (serverType === 'ban') {
+        st.banned++;
+        if (this.ctx.cfg.ban_action === 'drop') socket.destroy();
+        else socket.end(rawPage(403), () => socket.destroy());
+        return;
+      }
+      const { hits, reason, answer } = this.classify(req, ip, serverType, undefined);
+      if (answer !== null) {
+        const status = answer === 'redirect' ? 302 : this.cfg.html_status;
+        const body = answer === 'html' ? (this.html ?? '') : '';
+        const where = answer === 'redirect' ? `location: ${this.cfg.redirect_url}\r\n` : '';
+        socket.end(
+          `HTTP/1.1 ${status} ${answer === 'redirect' ? 'Found' : 'Blocked'}\r\n${where}` +
+            `content-type: text/html; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+            `cache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
+          () => socket.destroy(),
+        );
+        this.emit(req, ip, hits, answer, status, false);
+        return;
+      }
+      const sandboxed = reason !== null;
+      this.tunnels.add(socket);
+      socket.once('close', () => this.tunnels.delete(socket));
+      tunnel(req, socket, head, {
+        upstream: sandboxed ? this.sandbox : this.real,
+        peer: this.ctx.peerIp(req.socket.remoteAddress),
+        tls,
+        timeoutMs: this.ctx.cfg.upstream_timeout_ms,
+        sink: new TunnelAccounting(this, req, ip, hits, reason),
+      });
+    } catch (err) {
+      this.ctx.hooks.log?.('waf upgrade failed', { site: this.cfg.name, err: String(err) });
+      socket.destroy();
+    }
+  }
+
   /** Sandbox log record and event once a forwarded exchange is over (see Accounting). */
-  finished(a: Accounting, status: number, resHeaders: IncomingHttpHeaders): void {
+  finished(
+    a: Pick<Accounting, 'req' | 'ip' | 'hits' | 'reason' | 'reqCapture' | 'resCapture'>,
+    status: number,
+    resHeaders: IncomingHttpHeaders,
+  ): void {
     const { req, ip, hits, reason } = a;
     if (reason !== null && a.reqCapture && a.resCapture) {
       this.ctx.sandboxLog.write({
@@ -239,6 +331,38 @@ export class Site {
 }
 
 const NO_CHUNKS: Buffer[] = [];
+
+/**
+ * Accounting for an upgraded connection: the sandbox log record and the event once the backend
+ * answered (frames are not captured: the record has the request and the backend's answer).
+ */
+class TunnelAccounting implements TunnelSink {
+  readonly reqCapture: BodyCapture | undefined;
+  readonly resCapture: BodyCapture | undefined;
+  constructor(
+    private readonly site: Site,
+    readonly req: IncomingMessage,
+    readonly ip: string,
+    readonly hits: SignatureHit[],
+    readonly reason: string | null,
+  ) {
+    this.reqCapture = reason !== null ? new BodyCapture(0) : undefined;
+    this.resCapture = reason !== null ? new BodyCapture(0) : undefined;
+  }
+
+  answered(status: number, headers: IncomingHttpHeaders): void {
+    this.site.finished(this, status, headers);
+  }
+
+  upstreamError(): void {
+    this.site.stats.upstream_errors++;
+  }
+
+  closed(inBytes: number, outBytes: number): void {
+    this.site.stats.bytes_in += inBytes;
+    this.site.stats.bytes_out += outBytes;
+  }
+}
 
 /** Per-request accounting handed to forward() (a class instance rather than per-request closures). */
 class Accounting implements ForwardSink {

@@ -7,6 +7,8 @@ export interface SiteStats {
   /** Requests that matched at least one signature of the category. */
   attacks: Record<Category, number>;
   sandboxed: number;
+  /** Requests for a protocol upgrade (WebSocket), tunnelled or refused (also in `requests`). */
+  upgrades: number;
   banned: number;
   redirected: number;
   html_served: number;
@@ -25,6 +27,7 @@ export function emptyStats(site: string): SiteStats {
     requests: 0,
     attacks: { sqli: 0, xss: 0, lfi: 0, cmdi: 0, scanner: 0 },
     sandboxed: 0,
+    upgrades: 0,
     banned: 0,
     redirected: 0,
     html_served: 0,

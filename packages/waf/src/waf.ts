@@ -78,17 +78,15 @@ export async function createWaf(cfg: WafConfig, hooks: WafHooks): Promise<Waf> {
         `sites.${list[0]?.idx}.listen.tls: sites sharing a listener must all use TLS or none`,
       );
     }
-    const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const siteFor = (req: IncomingMessage): Site => {
+      if (sites.length === 1) return sites[0] as Site;
       const host = String(req.headers.host ?? '')
         .toLowerCase()
         .replace(/:\d+$/, '')
         .replace(/\.$/, '');
-      const site =
-        sites.length === 1
-          ? (sites[0] as Site)
-          : (sites.find((s) => s.cfg.server_names && hostMatches(host, s.cfg.server_names)) ?? (sites[0] as Site));
-      site.handle(req, res, withTls.length > 0);
+      return sites.find((s) => s.cfg.server_names && hostMatches(host, s.cfg.server_names)) ?? (sites[0] as Site);
     };
+    const handler = (req: IncomingMessage, res: ServerResponse) => siteFor(req).handle(req, res, withTls.length > 0);
     const opts = {
       headersTimeout: cfg.headers_timeout_ms,
       requestTimeout: Math.max(cfg.headers_timeout_ms, 300_000),
@@ -139,6 +137,10 @@ export async function createWaf(cfg: WafConfig, hooks: WafHooks): Promise<Waf> {
             : '400 Bad Request';
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     });
+    // WebSocket and other upgrades: routed like requests, then tunnelled (see tunnel.ts)
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      siteFor(req).upgrade(req, socket, head, withTls.length > 0),
+    );
     server.on('tlsClientError', () => {
       first.stats.bad_requests++;
     });
@@ -188,6 +190,7 @@ async function closeAll(groups: Group[], log: SandboxLog): Promise<void> {
           if (!g.server.listening) return resolve();
           g.server.close(() => resolve());
           g.server.closeAllConnections();
+          for (const s of g.sites) s.closeTunnels(); // upgraded sockets: the server waits for them too
         }),
     ),
   );
