@@ -4,7 +4,7 @@
  * cap, garbage requests, a dead backend, the sandbox log and the emitted events.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -12,8 +12,11 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { createWaf, type SandboxRecord, validateWafConfig, type Waf } from '@kyoka/waf';
 import { type Backend, MapLookup, recorder, request, startBackend, waitFor } from './helpers.ts';
+
+const execFileAsync = promisify(execFile);
 
 describe('waf proxy', () => {
   let dir: string;
@@ -171,6 +174,30 @@ describe('waf proxy', () => {
     const dec = await request(port.shop as number, '/x', { from: '127.0.0.7' });
     assert.equal(dec.body, 'SANDBOX /x');
     assert.ok(waf.stats().find((s) => s.site === 'shop')!.banned >= 1);
+  });
+
+  it('multipart/form-data (curl -F): an attack in a form field is sandboxed; a clean upload is not', async () => {
+    // async: the WAF runs in this process
+    const curl = async (from: string, ...form: string[]) =>
+      (
+        await execFileAsync('curl', [
+          '-s',
+          '--interface',
+          from,
+          '-H',
+          'Host: shop.example',
+          ...form.flatMap((f) => ['-F', f]),
+          `http://127.0.0.1:${port.shop}/upload`,
+        ])
+      ).stdout;
+    writeFileSync(join(dir, 'page.html'), '<html><script>alert(1)</script></html>');
+    assert.equal(await curl('127.0.0.12', 'title=holiday', `file=@${join(dir, 'page.html')}`), 'REAL /upload');
+    assert.equal(
+      await curl('127.0.0.13', 'title=holiday', 'id=1 UNION SELECT password FROM users--'),
+      'SANDBOX /upload',
+    );
+    assert.ok(rec.reports.some((d) => d.value === '127.0.0.13'));
+    assert.match(sandbox.seen.at(-1)?.body ?? '', /UNION SELECT password/, 'the sandbox got the whole form');
   });
 
   it('redirect and html actions', async () => {

@@ -19,7 +19,7 @@ import { type TunnelSink, tunnel } from './tunnel.ts';
 import type { WafHooks } from './types.ts';
 
 const INSPECTABLE =
-  /^(?:application\/(?:x-www-form-urlencoded|[\w.+-]*json)|text\/|application\/(?:xml|[\w.+-]*\+xml))/i;
+  /^(?:application\/(?:x-www-form-urlencoded|[\w.+-]*json)|text\/|application\/(?:xml|[\w.+-]*\+xml)|multipart\/form-data)/i;
 
 export interface SiteContext {
   cfg: WafConfig;

@@ -9,6 +9,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { isHarmless, urlDecodeDeep, type Views, views } from './decode.ts';
+import { boundaryOf, parseMultipart } from './multipart.ts';
 import { type Category, SIGNATURES, type Signature, type Target } from './rules.ts';
 
 const MAX_VALUE = 16 * 1024;
@@ -201,6 +202,10 @@ interface BodyChecks {
 
 function inspectBody(scan: Scan, body: Buffer, contentType: string, c: BodyChecks): void {
   const ct = contentType.toLowerCase();
+  if (ct.startsWith('multipart/form-data')) {
+    inspectMultipart(scan, body, contentType, c);
+    return;
+  }
   const text = body.toString('utf8');
   if (ct.startsWith('application/x-www-form-urlencoded')) {
     c.pairs(scan, text);
@@ -215,6 +220,19 @@ function inspectBody(scan: Scan, body: Buffer, contentType: string, c: BodyCheck
     walkJson(scan, parsed, 'body', undefined, 0, c);
   } else if (ct.startsWith('text/') || ct.includes('xml') || ct === '') {
     c.check(scan, text, 'body', undefined);
+  }
+}
+
+function inspectMultipart(scan: Scan, body: Buffer, contentType: string, c: BodyChecks): void {
+  const boundary = boundaryOf(contentType);
+  if (!boundary) {
+    c.check(scan, body.toString('utf8'), 'body', undefined);
+    return;
+  }
+  for (const p of parseMultipart(body, boundary)) {
+    c.check(scan, p.name, 'body', p.name);
+    // a file's name (path traversal, markup), not its content
+    c.check(scan, p.filename ?? p.value, 'body', p.name);
   }
 }
 
