@@ -62,6 +62,37 @@ describe('normalizeEvent', () => {
   });
 });
 
+describe('nesting limit', () => {
+  // Depth of the root is 0; any value deeper than 16 is refused (containers or leaves alike).
+  const nest = (levels: number, kind: 'obj' | 'arr', leaf: unknown): unknown => {
+    let v: unknown = leaf;
+    for (let i = 0; i < levels; i++) v = kind === 'obj' ? { a: v } : [v];
+    return v;
+  };
+  const ok = (x: unknown) => {
+    try {
+      norm({ x });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  it('accepts values at depth 16 and refuses depth 17, for objects, arrays, leaves and empties', () => {
+    // root {x: ...} puts the first nested container at depth 1
+    for (const kind of ['obj', 'arr'] as const) {
+      assert.equal(ok(nest(15, kind, 'leaf')), true, `${kind}: leaf at depth 16`);
+      assert.equal(ok(nest(16, kind, 'leaf')), false, `${kind}: leaf at depth 17`);
+      assert.equal(ok(nest(15, kind, {})), true, `${kind}: empty object at depth 16`);
+      assert.equal(ok(nest(15, kind, [])), true, `${kind}: empty array at depth 16`);
+      assert.equal(ok(nest(16, kind, {})), false, `${kind}: empty object at depth 17`);
+      assert.equal(ok(nest(15, kind, null)), true, `${kind}: null at depth 16`);
+      assert.equal(ok(nest(16, kind, null)), false, `${kind}: null at depth 17`);
+    }
+    assert.equal(ok([1, [2, nest(13, 'obj', 3)]]), true);
+    assert.equal(ok([1, [2, nest(14, 'obj', 3)]]), false);
+  });
+});
+
 describe('isoMsTime', () => {
   it('agrees with Date.parse on canonical times and leaves every other form to it', () => {
     const t0 = Date.UTC(1970, 0, 1);

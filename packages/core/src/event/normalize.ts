@@ -133,11 +133,26 @@ function checkIpField(obj: Record<string, unknown>, key: string, path: string): 
   if (ip !== v) obj[key] = ip;
 }
 
+/**
+ * False when any value sits deeper than MAX_DEPTH (the root is depth 0). Recurses into
+ * containers only, checking a child's depth before looking at its type: the same answer as
+ * visiting every value, without a call per string or number (it runs on every event).
+ */
 function depthOk(v: unknown, depth: number): boolean {
   if (depth > MAX_DEPTH) return false;
-  if (Array.isArray(v)) return v.every((x) => depthOk(x, depth + 1));
-  if (isObj(v)) {
-    for (const k in v) if (!depthOk(v[k], depth + 1)) return false;
+  if (typeof v !== 'object' || v === null) return true;
+  const deeper = depth + 1 > MAX_DEPTH;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (deeper || (typeof x === 'object' && x !== null && !depthOk(x, depth + 1))) return false;
+    }
+    return true;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (deeper || (typeof x === 'object' && x !== null && !depthOk(x, depth + 1))) return false;
   }
   return true;
 }

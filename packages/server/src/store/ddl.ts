@@ -27,6 +27,9 @@ export function ftsTable(t: string): string {
  */
 const FTS_TOKENIZE = `tokenize="unicode61 remove_diacritics 0 tokenchars '._-'", prefix='2 3'`;
 
+/** FTS5 'automerge': segments of one level merged together (see createPartitionSql). */
+export const FTS_AUTOMERGE = 16;
+
 export function createPartitionSql(d: Dialect, table: string): string[] {
   const t = checkTable(table);
   const cols = (d === 'sqlite' ? COLUMNS : PG_COLUMNS).map((c) => {
@@ -41,6 +44,10 @@ export function createPartitionSql(d: Dialect, table: string): string[] {
       `CREATE TABLE IF NOT EXISTS ${t} (rid INTEGER PRIMARY KEY, ${cols.join(', ')})`,
       `CREATE UNIQUE INDEX IF NOT EXISTS ${t}_id ON ${t} (id)`,
       `CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsTable(t)} USING fts5(txt, content='', contentless_delete=1, ${FTS_TOKENIZE})`,
+      // Merge segments 16 at a time instead of FTS5's default 4: the catch-up commits small
+      // slices (one segment each), and the default merged them over and over. Measured on
+      // 50k bench rows: 40 -> 26 CPU µs per row at 50-row slices; exact and prefix queries as fast.
+      `INSERT INTO ${ftsTable(t)} (${ftsTable(t)}, rank) VALUES ('automerge', ${FTS_AUTOMERGE})`,
     ];
   }
   return [`CREATE TABLE IF NOT EXISTS ${t} (${cols.join(', ')}, CONSTRAINT ${t}_id UNIQUE (id))`];

@@ -11,23 +11,51 @@ const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 /** Character codes of an IPv4 key, prefix filled in; ipKey() writes the last 8. */
 const V4_CODES = Array.from(`${V4_PREFIX}00000000`, (c) => c.charCodeAt(0));
 
-/** Strict dotted-quad parse (no octal/short forms); the ingest hot path, so no regex. */
-function v4Bytes(s: string): number[] | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (p.length === 0 || p.length > 3) return null;
-    let n = 0;
-    for (let i = 0; i < p.length; i++) {
-      const c = p.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) return null;
-      n = n * 10 + c;
+/** The 4 octets of the last v4Into() that succeeded (module scratch: no array per call). */
+const V4 = [0, 0, 0, 0];
+
+/**
+ * Strict dotted-quad parse (no octal/short forms) into V4; false when `s` is not one. The
+ * ingest hot path: one pass over the characters, no split(), no arrays, no regex.
+ */
+function v4Into(s: string): boolean {
+  const len = s.length;
+  if (len < 7 || len > 15) return false;
+  let part = 0;
+  let n = 0;
+  let digits = 0;
+  let lead = 0;
+  for (let i = 0; i <= len; i++) {
+    const c = i === len ? 46 : s.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || part > 3 || n > 255 || (digits > 1 && lead === 0)) return false;
+      V4[part++] = n;
+      n = 0;
+      digits = 0;
+      continue;
     }
-    if (n > 255 || (p.length > 1 && p[0] === '0')) return null;
-    out.push(n);
+    const d = c - 48;
+    if (d < 0 || d > 9 || ++digits > 3) return false;
+    if (digits === 1) lead = d;
+    n = n * 10 + d;
   }
-  return out;
+  return part === 4;
+}
+
+function v4Bytes(s: string): number[] | null {
+  return v4Into(s) ? V4.slice() : null;
+}
+
+/** Key of a strict dotted-quad IPv4 address, null for anything else (IPv6 included). */
+export function ipV4Key(s: string): string | null {
+  if (!v4Into(s)) return null;
+  // one flat string: a concatenation would be flattened (copied) again when SQLite binds it
+  for (let i = 0; i < 4; i++) {
+    const b = V4[i]!;
+    V4_CODES[24 + 2 * i] = HEX_CODES[b >> 4]!;
+    V4_CODES[25 + 2 * i] = HEX_CODES[b & 15]!;
+  }
+  return String.fromCharCode.apply(null, V4_CODES);
 }
 
 /** 16 bytes of an IPv4/IPv6 address, or null when it is not one. */
@@ -51,16 +79,8 @@ function hex(bytes: number[]): string {
 /** Sortable key of an IP string, or null for anything that is not an IP. */
 export function ipKey(s: unknown): string | null {
   if (typeof s !== 'string') return null;
-  const v4 = v4Bytes(s);
-  if (v4) {
-    // one flat string: a concatenation would be flattened (copied) again when SQLite binds it
-    for (let i = 0; i < 4; i++) {
-      const b = v4[i]!;
-      V4_CODES[24 + 2 * i] = HEX_CODES[b >> 4]!;
-      V4_CODES[25 + 2 * i] = HEX_CODES[b & 15]!;
-    }
-    return String.fromCharCode.apply(null, V4_CODES);
-  }
+  const v4 = ipV4Key(s);
+  if (v4 !== null) return v4;
   const b = ipBytes(s);
   return b ? hex(b) : null;
 }

@@ -8,7 +8,7 @@
  */
 import { isoMsTime, KyokaError, type KyokaEvent } from '@kyoka/core';
 import { tokenText } from '../search/tokens.ts';
-import { ipKey } from './ip.ts';
+import { ipKey, ipV4Key } from './ip.ts';
 
 /** Length of one partition: an hour keeps the hot (unindexed) table small enough to scan. */
 export const PARTITION_MS = 3_600_000;
@@ -106,16 +106,29 @@ function toText(v: unknown): string | null {
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
 }
 
-// Attack traffic repeats source addresses heavily: a small memo saves the parse.
-const ipMemo = new Map<string, string | null>();
-function cachedIpKey(v: unknown): string | null {
+// IPv4 keys are computed directly (a single pass, cheaper than a lookup, and a memo over
+// scans with more distinct sources than it holds only churned: every entry was promoted to
+// the old generation and then dropped). Each column remembers its last address, which
+// catches the usual runs (one sensor address as destination, bursts from one source) without
+// allocating a key. IPv6 parsing is costly: those keep a small memo.
+const ipMemo = new Map<string, string>();
+const lastIp = ['', ''];
+const lastKey: Array<string | null> = [null, null];
+function cachedIpKey(v: unknown, slot: 0 | 1): string | null {
   if (typeof v !== 'string') return null;
-  let k = ipMemo.get(v);
-  if (k === undefined) {
-    if (ipMemo.size >= 50_000) ipMemo.clear();
-    k = ipKey(v);
-    ipMemo.set(v, k);
+  if (v === lastIp[slot]) return lastKey[slot]!;
+  let k = ipV4Key(v);
+  if (k === null) {
+    k = ipMemo.get(v) ?? null;
+    if (k === null) {
+      if (ipMemo.size >= 50_000) ipMemo.clear();
+      k = ipKey(v);
+      if (k === null) return null;
+      ipMemo.set(v, k);
+    }
   }
+  lastIp[slot] = v;
+  lastKey[slot] = k;
   return k;
 }
 
@@ -147,9 +160,9 @@ export function fillColumns(out: unknown[], at: number, e: KyokaEvent, ts: numbe
   out[at + 2] = toText(ev?.action);
   out[at + 3] = toText(ev?.dataset);
   out[at + 4] = toText(ev?.outcome);
-  out[at + 5] = cachedIpKey(src?.ip);
+  out[at + 5] = cachedIpKey(src?.ip, 0);
   out[at + 6] = toLong(src?.port);
-  out[at + 7] = cachedIpKey(dst?.ip);
+  out[at + 7] = cachedIpKey(dst?.ip, 1);
   out[at + 8] = toLong(dst?.port);
   out[at + 9] = toText(obj(r.user)?.name);
   out[at + 10] = toText(obj(r.kyoka)?.source);
