@@ -8,3 +8,19 @@ export const ACTIONS = [
   'portscan.syn',
 ];
 export const USERS = ['root', 'admin', 'oracle', 'test', 'ubuntu', 'pi', 'postgres', 'guest'];
+
+/**
+ * The ingest benchmarks' ~300-byte honeypot-like event number `i`, as one JSON line (as
+ * machine-limits.md measured with); its time is `at`.
+ */
+export function benchEventLine(i: number, at: number): string {
+  return JSON.stringify({
+    '@timestamp': new Date(at).toISOString(),
+    event: { action: ACTIONS[i % 5], category: ['authentication'], outcome: 'failure', dataset: 'bench' },
+    source: { ip: `198.51.${(i >> 8) & 255}.${i & 255}`, port: 1024 + (i % 60000) },
+    destination: { ip: '192.0.2.10', port: 22 },
+    user: { name: USERS[i % 8] },
+    observer: { name: 'bench-sensor' },
+    kyoka: { credentials: { username: USERS[i % 8], password: `pw${i % 997}` } },
+  });
+}

@@ -19,7 +19,7 @@ import Database from 'better-sqlite3';
 import { normalizeEvent } from '../../packages/core/src/index.ts';
 import { decodeBody } from '../../packages/server/src/ingest/decode.ts';
 import { COLUMNS, fillColumns, indexesByPart } from '../../packages/server/src/store/partition.ts';
-import { ACTIONS, USERS } from '../synthetic.ts';
+import { benchEventLine } from '../synthetic.ts';
 import { table } from './proc-stats.ts';
 
 const { values } = parseArgs({
@@ -38,17 +38,7 @@ function body(b: number, t0: number): Buffer {
   const lines: string[] = [];
   for (let j = 0; j < BATCH; j++) {
     const i = b * BATCH + j;
-    lines.push(
-      JSON.stringify({
-        '@timestamp': new Date(t0 + i).toISOString(),
-        event: { action: ACTIONS[i % 5], category: ['authentication'], outcome: 'failure', dataset: 'bench' },
-        source: { ip: `198.51.${(i >> 8) & 255}.${i & 255}`, port: 1024 + (i % 60000) },
-        destination: { ip: '192.0.2.10', port: 22 },
-        user: { name: USERS[i % 8] },
-        observer: { name: 'bench-sensor' },
-        kyoka: { credentials: { username: USERS[i % 8], password: `pw${i % 997}` } },
-      }),
-    );
+    lines.push(benchEventLine(i, t0 + i));
   }
   return Buffer.from(lines.join('\n'));
 }

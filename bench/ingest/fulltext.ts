@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { type KyokaEvent, normalizeEvent } from '../../packages/core/src/index.ts';
 import { parseQuery } from '../../packages/core/src/query/parse.ts';
 import { openStore } from '../../packages/server/src/store/index.ts';
-import { ACTIONS, USERS } from '../synthetic.ts';
+import { benchEventLine } from '../synthetic.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '50000' } } });
 const N = Number(values.events);
@@ -28,15 +28,7 @@ for (let b = 0; b < N / BATCH; b++) {
   const events: KyokaEvent[] = [];
   for (let j = 0; j < BATCH; j++) {
     const i = b * BATCH + j;
-    const line = JSON.stringify({
-      '@timestamp': new Date(t0 + (i % 1000)).toISOString(),
-      event: { action: ACTIONS[i % 5], category: ['authentication'], outcome: 'failure', dataset: 'bench' },
-      source: { ip: `198.51.${(i >> 8) & 255}.${i & 255}`, port: 1024 + (i % 60000) },
-      destination: { ip: '192.0.2.10', port: 22 },
-      user: { name: USERS[i % 8] },
-      observer: { name: 'bench-sensor' },
-      kyoka: { credentials: { username: USERS[i % 8], password: `pw${i % 997}` } },
-    });
+    const line = benchEventLine(i, t0 + (i % 1000));
     events.push(normalizeEvent(JSON.parse(line) as Record<string, unknown>, { receivedAt: Date.now(), source: 'api' }));
   }
   await store.events.insert(events);

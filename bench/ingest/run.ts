@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Kyoka, startKyoka } from '../../test/helpers/kyoka.ts';
 import { startPostgres } from '../../test/helpers/pg.ts';
-import { ACTIONS, USERS } from '../synthetic.ts';
+import { benchEventLine, USERS } from '../synthetic.ts';
 import { cpuSeconds, peakRssMb, table } from './proc-stats.ts';
 
 const { values } = parseArgs({
@@ -29,19 +29,6 @@ const { values } = parseArgs({
 const N = Number(values.events);
 const BATCH = Number(values.batch);
 const CONC = Number(values.concurrency);
-
-/** ~300-byte honeypot-like events, as machine-limits.md measured with. */
-function eventLine(i: number, t0: number): string {
-  return JSON.stringify({
-    '@timestamp': new Date(t0 + i).toISOString(),
-    event: { action: ACTIONS[i % 5], category: ['authentication'], outcome: 'failure', dataset: 'bench' },
-    source: { ip: `198.51.${(i >> 8) & 255}.${i & 255}`, port: 1024 + (i % 60000) },
-    destination: { ip: '192.0.2.10', port: 22 },
-    user: { name: USERS[i % 8] },
-    observer: { name: 'bench-sensor' },
-    kyoka: { credentials: { username: USERS[i % 8], password: `pw${i % 997}` } },
-  });
-}
 
 function syslogLine(i: number): string {
   const ts = new Date().toISOString();
@@ -63,7 +50,7 @@ async function benchHttp(k: Kyoka): Promise<void> {
   const batches: string[] = [];
   for (let b = 0; b < N / BATCH; b++) {
     const lines: string[] = [];
-    for (let i = 0; i < BATCH; i++) lines.push(eventLine(b * BATCH + i, t0));
+    for (let i = 0; i < BATCH; i++) lines.push(benchEventLine(b * BATCH + i, t0 + b * BATCH + i));
     batches.push(lines.join('\n'));
   }
   let next = 0;

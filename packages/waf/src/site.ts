@@ -75,18 +75,23 @@ export class Site {
     else res.destroy();
   }
 
+  /** The client's address and the server's decision type for it (null: none, or the lookup failed). */
+  private lookup(req: IncomingMessage): { ip: string; serverType: string | null } {
+    const ip = this.ctx.resolveIp(req.socket.remoteAddress, req.headers['x-forwarded-for']);
+    try {
+      return { ip, serverType: this.ctx.hooks.decisions.typeFor(ip) };
+    } catch (err) {
+      this.ctx.hooks.log?.('decision lookup failed', { err: String(err) });
+      return { ip, serverType: null };
+    }
+  }
+
   /** Decisions and size checks; buffers an inspectable body first when there is one. */
   private begin(req: IncomingMessage, res: ServerResponse, tls: boolean): void {
     const st = this.stats;
-    const { cfg, hooks } = this.ctx;
+    const { cfg } = this.ctx;
     st.requests++;
-    const ip = this.ctx.resolveIp(req.socket.remoteAddress, req.headers['x-forwarded-for']);
-    let serverType: string | null = null;
-    try {
-      serverType = hooks.decisions.typeFor(ip);
-    } catch (err) {
-      hooks.log?.('decision lookup failed', { err: String(err) });
-    }
+    const { ip, serverType } = this.lookup(req);
     if (serverType === 'ban') {
       st.banned++;
       if (cfg.ban_action === 'drop') req.socket.destroy();
@@ -242,14 +247,7 @@ export class Site {
     try {
       st.requests++;
       st.upgrades++;
-      const { hooks } = this.ctx;
-      const ip = this.ctx.resolveIp(req.socket.remoteAddress, req.headers['x-forwarded-for']);
-      let serverType: string | null = null;
-      try {
-        serverType = hooks.decisions.typeFor(ip);
-      } catch (err) {
-        hooks.log?.('decision lookup failed', { err: String(err) });
-      }
+      const { ip, serverType } = this.lookup(req);
       if (serverType === 'ban') {
         st.banned++;
         if (this.ctx.cfg.ban_action === 'drop') socket.destroy();
