@@ -118,21 +118,24 @@ export function createEngine(opts: EngineOptions): Engine {
       const out: Detection[] = [];
       const batch = ++batches;
       const wall = now();
-      for (const ev of events) {
+      // indexed: a for-of allocates an iteration result per event until the loop is optimized
+      for (let e = 0; e < events.length; e++) {
+        const ev = events[e] as KyokaEvent;
         eventsSeen++;
         resetFieldCache();
         if (wlSize > 0 && whitelist(ev)) {
           whitelisted++;
           continue;
         }
-        collect(ev, set, ++seq, candidates);
-        if (candidates.length === 0) continue;
+        const n = collect(ev, set, ++seq, candidates);
+        if (n === 0) continue;
         let t = wall;
         if (eventClock) {
           const et = Date.parse(ev['@timestamp']);
           if (Number.isFinite(et)) t = et;
         }
-        for (const p of candidates) {
+        for (let i = 0; i < n; i++) {
+          const p = candidates[i] as Prepared;
           if (!p.match(ev)) continue;
           const r = p.rule;
           p.hits++;
@@ -145,8 +148,8 @@ export function createEngine(opts: EngineOptions): Engine {
             any = one !== '';
           } else {
             key = r.id;
-            for (const [, g] of gets) {
-              const v = groupValue(g(ev));
+            for (let j = 0; j < gets.length; j++) {
+              const v = groupValue((gets[j] as [string, Getter])[1](ev));
               key += `|${v}`;
               if (v !== '') any = true;
             }
@@ -159,10 +162,17 @@ export function createEngine(opts: EngineOptions): Engine {
               dv = raw === undefined || raw === null ? undefined : String(groupValue(raw));
               if (dv === '') dv = undefined;
             }
-            key ??= `${r.id}|${one}`;
-            const o = buckets.pour(key, r.threshold, t, ev.id, ev['@timestamp'], dv);
+            // the rule's own table keyed by the group value: no key string per event
+            let table = p.buckets;
+            if (table === undefined) {
+              table = buckets.table(r.id);
+              p.buckets = table;
+            }
+            const group =
+              key === undefined ? (typeof one === 'string' ? one : String(one)) : key.slice(r.id.length + 1);
+            const o = buckets.pourIn(table, r.id, group, r.threshold, t, ev.id, ev['@timestamp'], dv);
             if (!o) continue;
-            const d = detection(p, key, ev);
+            const d = detection(p, key ?? `${r.id}|${one}`, ev);
             d.count = o.count;
             d.events = o.events;
             d.first = o.first;

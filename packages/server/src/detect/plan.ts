@@ -29,7 +29,7 @@ function all(ps: EventPredicate[]): EventPredicate {
     return (ev) => a(ev) && b(ev) && c(ev);
   }
   return (ev) => {
-    for (const p of ps) if (!p(ev)) return false;
+    for (let i = 0; i < ps.length; i++) if (!(ps[i] as EventPredicate)(ev)) return false;
     return true;
   };
 }
@@ -45,7 +45,7 @@ function any(ps: EventPredicate[]): EventPredicate {
     return (ev) => a(ev) || b(ev) || c(ev);
   }
   return (ev) => {
-    for (const p of ps) if (p(ev)) return true;
+    for (let i = 0; i < ps.length; i++) if ((ps[i] as EventPredicate)(ev)) return true;
     return false;
   };
 }

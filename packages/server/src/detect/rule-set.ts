@@ -10,6 +10,7 @@
  * before gates existed, so detections come out in the same order.
  */
 import type { KyokaEvent } from '@kyoka/core';
+import type { Bucket } from './buckets.ts';
 import { type Getter, getter, mayChangeCase } from './fields.ts';
 import { compileShared, type Gate } from './shared.ts';
 import type { CompiledRule, Detection, EventPredicate, PlanNode, PrefilterField } from './types.ts';
@@ -29,6 +30,8 @@ export interface Prepared {
   groupGets: Array<[string, Getter]>;
   distinctGet?: Getter;
   scopeGet?: Getter;
+  /** Threshold rules: the rule's bucket table (engine.ts, from BucketStore.table). */
+  buckets?: Map<string, Bucket>;
 }
 
 /** Consecutive rules of one list sharing a gate (or none). */
@@ -91,12 +94,14 @@ export function prepare(rules: CompiledRule[]): RuleSet {
       batch: 0,
       plain: new Map(),
       groupGets: group.map((f) => [f, getter(f)]),
+      buckets: undefined, // set on first use; present from the start to keep one object shape
     };
     const distinct = rule.threshold?.distinct?.map(getter);
     if (distinct)
       p.distinctGet = (ev) => {
-        for (const g of distinct) {
-          const v = g(ev);
+        // indexed loops on the per-event path: for-of left an iterator allocation here
+        for (let i = 0; i < distinct.length; i++) {
+          const v = (distinct[i] as Getter)(ev);
           if (v !== undefined && v !== null && v !== '') return v;
         }
         return undefined;
@@ -134,27 +139,36 @@ export function prepare(rules: CompiledRule[]): RuleSet {
   };
 }
 
-function take(set: RuleSet, list: Run[], ev: KyokaEvent, s: number, out: Prepared[]): void {
-  for (const run of list) {
+function take(set: RuleSet, list: Run[], ev: KyokaEvent, s: number, out: Prepared[], n: number): number {
+  for (let r = 0; r < list.length; r++) {
+    const run = list[r] as Run;
     if (run.gate !== undefined && !set.open(run.gate, ev)) continue;
-    for (const p of run.rules)
+    const rules = run.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const p = rules[i] as Prepared;
       if (p.seq !== s) {
         p.seq = s;
-        out.push(p);
+        out[n++] = p;
       }
+    }
   }
+  return n;
 }
 
-/** The rules `ev` must be checked against, into `out` (cleared first); `s` is unique per call. */
-export function collect(ev: KyokaEvent, set: RuleSet, s: number, out: Prepared[]): void {
-  out.length = 0;
+/**
+ * The rules `ev` must be checked against, into `out[0..n)`; returns n. `s` is unique per
+ * call. Entries past n are stale: `out` is overwritten, never truncated (truncating to 0
+ * frees its backing store, and the next push allocates a new one, per event).
+ */
+export function collect(ev: KyokaEvent, set: RuleSet, s: number, out: Prepared[]): number {
   set.begin();
-  take(set, set.always, ev, s, out);
+  let n = take(set, set.always, ev, s, out, 0);
   const e = ev.event;
-  if (!e) return;
-  if (set.byAction) takeField(set, set.byAction, e.action, ev, s, out);
-  if (set.byDataset) takeField(set, set.byDataset, e.dataset, ev, s, out);
-  if (set.byCategory) takeField(set, set.byCategory, e.category, ev, s, out);
+  if (!e) return n;
+  if (set.byAction) n = takeField(set, set.byAction, e.action, ev, s, out, n);
+  if (set.byDataset) n = takeField(set, set.byDataset, e.dataset, ev, s, out, n);
+  if (set.byCategory) n = takeField(set, set.byCategory, e.category, ev, s, out, n);
+  return n;
 }
 
 function takeField(
@@ -164,10 +178,16 @@ function takeField(
   ev: KyokaEvent,
   s: number,
   out: Prepared[],
-): void {
+  n: number,
+): number {
   if (Array.isArray(v)) {
-    for (const x of v) if (typeof x === 'string') takeValue(set, byValue, x, ev, s, out);
-  } else if (typeof v === 'string') takeValue(set, byValue, v, ev, s, out);
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === 'string') n = takeValue(set, byValue, x, ev, s, out, n);
+    }
+    return n;
+  }
+  return typeof v === 'string' ? takeValue(set, byValue, v, ev, s, out, n) : n;
 }
 
 function takeValue(
@@ -177,7 +197,8 @@ function takeValue(
   ev: KyokaEvent,
   s: number,
   out: Prepared[],
-): void {
+  n: number,
+): number {
   const list = byValue.get(x) ?? (mayChangeCase(x) ? byValue.get(x.toLowerCase()) : undefined);
-  if (list) take(set, list, ev, s, out);
+  return list ? take(set, list, ev, s, out, n) : n;
 }

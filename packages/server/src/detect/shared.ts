@@ -168,11 +168,12 @@ export function compileShared(plans: PlanNode[]): SharedPlans {
     const g = eqGroups[gi] as EqGroup;
     const v = g.get(ev);
     if (Array.isArray(v)) {
-      for (const x of v) mark(g.byValue.get(lowerText(x) as string));
+      // indexed loops: a for-of here allocated an iterator per event when not inlined
+      for (let i = 0; i < v.length; i++) mark(g.byValue.get(lowerText(v[i]) as string));
     } else if (v !== undefined) mark(g.byValue.get(lowerText(v) as string));
   }
   function mark(list: number[] | undefined): void {
-    if (list !== undefined) for (const id of list) stamp[id] = gen;
+    if (list !== undefined) for (let i = 0; i < list.length; i++) stamp[list[i] as number] = gen;
   }
 
   /** Could any atom of test group `gi` hold for `ev`? Conservative: true when unsure. */
