@@ -11,13 +11,16 @@ export const USERS = ['root', 'admin', 'oracle', 'test', 'ubuntu', 'pi', 'postgr
 
 /**
  * The ingest benchmarks' ~300-byte honeypot-like event number `i`, as one JSON line (as
- * machine-limits.md measured with); its time is `at`.
+ * machine-limits.md measured with); its time is `at`. `sources` bounds the distinct source
+ * addresses (65,536 by default: every i below that is a new one); `id` is set when given.
  */
-export function benchEventLine(i: number, at: number): string {
+export function benchEventLine(i: number, at: number, o: { sources?: number; id?: string } = {}): string {
+  const s = i % (o.sources ?? 65_536);
   return JSON.stringify({
+    ...(o.id === undefined ? {} : { id: o.id }),
     '@timestamp': new Date(at).toISOString(),
     event: { action: ACTIONS[i % 5], category: ['authentication'], outcome: 'failure', dataset: 'bench' },
-    source: { ip: `198.51.${(i >> 8) & 255}.${i & 255}`, port: 1024 + (i % 60000) },
+    source: { ip: `198.51.${(s >> 8) & 255}.${s & 255}`, port: 1024 + (i % 60000) },
     destination: { ip: '192.0.2.10', port: 22 },
     user: { name: USERS[i % 8] },
     observer: { name: 'bench-sensor' },

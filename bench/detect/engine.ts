@@ -19,7 +19,7 @@ import { loadRuleSources } from '../../packages/server/src/detect/load.ts';
 import { oc, opencanaryLines, programLines, syslogLines } from '../../packages/server/src/detect/replay-helpers.ts';
 import { BUILTIN_RULES_DIR, readRulesDir } from '../../packages/server/src/detect/rules-dir.ts';
 import type { CompiledRule } from '../../packages/server/src/detect/types.ts';
-import { ACTIONS, USERS } from '../synthetic.ts';
+import { benchEventLine } from '../synthetic.ts';
 import { generated } from './rules.ts';
 
 const { values: opt, positionals } = parseArgs({
@@ -70,17 +70,7 @@ function ingestBatch(from: number, n: number, sources: number, t0: number): Kyok
   const out: KyokaEvent[] = [];
   const norm = { receivedAt: t0, source: 'bench' };
   for (let i = from; i < from + n; i++) {
-    const s = i % sources;
-    const line = JSON.stringify({
-      id: `01J${i.toString().padStart(23, '0')}`,
-      '@timestamp': new Date(t0 + i).toISOString(),
-      event: { action: ACTIONS[i % 5], category: ['authentication'], outcome: 'failure', dataset: 'bench' },
-      source: { ip: `198.51.${(s >> 8) & 255}.${s & 255}`, port: 1024 + (i % 60000) },
-      destination: { ip: '192.0.2.10', port: 22 },
-      user: { name: USERS[i % 8] },
-      observer: { name: 'bench-sensor' },
-      kyoka: { credentials: { username: USERS[i % 8], password: `pw${i % 997}` } },
-    });
+    const line = benchEventLine(i, t0 + i, { sources, id: `01J${i.toString().padStart(23, '0')}` });
     out.push(normalizeEvent(JSON.parse(line), norm));
   }
   return out;
