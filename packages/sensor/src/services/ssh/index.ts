@@ -116,8 +116,8 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
       if (c.failures >= maxTries) {
         ctx.count(NAME, 'max_auth_tries');
         disconnectWithMessage(client, PROTOCOL_ERROR, 'Too many authentication failures');
-        // close like sshd's exiting child: FIN after the DISCONNECT, then the descriptor, so a client
-        // that writes on (hydra's libssh) gets a reset at once instead of waiting out its timeout
+        // close like sshd's exiting child: FIN after the DISCONNECT, then the descriptor (no
+        // half-open socket held until the client sends its own FIN)
         const sock = (client as unknown as { _sock: Socket })._sock;
         sock.end(() => sock.destroy());
         return;
