@@ -276,7 +276,15 @@ export class Site {
         peer: this.ctx.peerIp(req.socket.remoteAddress),
         tls,
         timeoutMs: this.ctx.cfg.upstream_timeout_ms,
-        sink: new TunnelAccounting(this, req, ip, hits, reason),
+        sink: new Accounting(
+          this,
+          req,
+          ip,
+          hits,
+          reason,
+          sandboxed ? new BodyCapture(0) : undefined,
+          sandboxed ? new BodyCapture(0) : undefined,
+        ),
       });
     } catch (err) {
       this.ctx.hooks.log?.('waf upgrade failed', { site: this.cfg.name, err: String(err) });
@@ -285,11 +293,7 @@ export class Site {
   }
 
   /** Sandbox log record and event once a forwarded exchange is over (see Accounting). */
-  finished(
-    a: Pick<Accounting, 'req' | 'ip' | 'hits' | 'reason' | 'reqCapture' | 'resCapture'>,
-    status: number,
-    resHeaders: IncomingHttpHeaders,
-  ): void {
+  finished(a: Accounting, status: number, resHeaders: IncomingHttpHeaders): void {
     const { req, ip, hits, reason } = a;
     if (reason !== null && a.reqCapture && a.resCapture) {
       this.ctx.sandboxLog.write({
@@ -331,39 +335,11 @@ export class Site {
 const NO_CHUNKS: Buffer[] = [];
 
 /**
- * Accounting for an upgraded connection: the sandbox log record and the event once the backend
- * answered (frames are not captured: the record has the request and the backend's answer).
+ * Per-exchange accounting handed to forward() or, for an upgrade, tunnel() (a class instance
+ * rather than per-request closures). A tunnel records the request and the backend's answer;
+ * its frames are not captured.
  */
-class TunnelAccounting implements TunnelSink {
-  readonly reqCapture: BodyCapture | undefined;
-  readonly resCapture: BodyCapture | undefined;
-  constructor(
-    private readonly site: Site,
-    readonly req: IncomingMessage,
-    readonly ip: string,
-    readonly hits: SignatureHit[],
-    readonly reason: string | null,
-  ) {
-    this.reqCapture = reason !== null ? new BodyCapture(0) : undefined;
-    this.resCapture = reason !== null ? new BodyCapture(0) : undefined;
-  }
-
-  answered(status: number, headers: IncomingHttpHeaders): void {
-    this.site.finished(this, status, headers);
-  }
-
-  upstreamError(): void {
-    this.site.stats.upstream_errors++;
-  }
-
-  closed(inBytes: number, outBytes: number): void {
-    this.site.stats.bytes_in += inBytes;
-    this.site.stats.bytes_out += outBytes;
-  }
-}
-
-/** Per-request accounting handed to forward() (a class instance rather than per-request closures). */
-class Accounting implements ForwardSink {
+class Accounting implements ForwardSink, TunnelSink {
   constructor(
     private readonly site: Site,
     readonly req: IncomingMessage,
@@ -389,6 +365,14 @@ class Accounting implements ForwardSink {
 
   done(status: number, resHeaders: IncomingHttpHeaders): void {
     this.site.finished(this, status, resHeaders);
+  }
+
+  answered(status: number, resHeaders: IncomingHttpHeaders): void {
+    this.done(status, resHeaders);
+  }
+
+  closed(inBytes: number, outBytes: number): void {
+    this.bytes(inBytes, outBytes);
   }
 }
 
