@@ -22,10 +22,14 @@ export function boundaryOf(contentType: string): string | null {
   return m ? ((m[1] ?? m[2]) as string) : null;
 }
 
-function param(disposition: string, key: string): string | undefined {
-  // name="a b" or name=a; RFC 7578 senders quote, a few old ones do not
-  const re = new RegExp(`;\\s*${key}="((?:[^"\\\\]|\\\\.)*)"|;\\s*${key}=([^;\\s]*)`, 'i');
-  const m = re.exec(disposition);
+/** name="a b" or name=a: RFC 7578 senders quote, a few old ones do not (compiled once). */
+const PARAM = {
+  name: /;\s*name="((?:[^"\\]|\\.)*)"|;\s*name=([^;\s]*)/i,
+  filename: /;\s*filename="((?:[^"\\]|\\.)*)"|;\s*filename=([^;\s]*)/i,
+};
+
+function param(disposition: string, key: keyof typeof PARAM): string | undefined {
+  const m = PARAM[key].exec(disposition);
   if (!m) return undefined;
   return m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2];
 }
