@@ -2,15 +2,18 @@
  * bench/honeypot: login attempts per second and server CPU-seconds per 1,000 attempts for the
  * ssh, ftp, http, telnet and redis honeypots of a real `kyoka sensor` process, and its RSS idle
  * and with 10,000 idle telnet / ssh connections, beside OpenCanary's recorded figures (same load
- * commands as ../shared/reference/opencanary-baseline.md). Server CPU is utime + stime from
+ * commands as ../shared/reference/opencanary-baseline.md) and, with --opencanary, beside a live
+ * OpenCanary meeting the same loads in the same run (tests alternate between the two, the order
+ * flipped every round; --rounds N gives medians). Server CPU is utime + stime from
  * /proc/PID/stat before and after each run; every attempt a client counts is checked against the
- * sensor's log file.
+ * server's log file.
  *
  * Each test first runs the same load unmeasured for --warmup seconds: a fresh process spends its
  * first few hundred attempts compiling the hot paths (a long-running sensor does not).
  *
  *   node --import tsx bench/honeypot/run.ts [--services ssh,ftp,http,telnet,redis] [--seconds 10] [--warmup 3]
  *     [--conns 10000] [--ssh-delay 1000] [--no-memory] [--no-load] [--profile] [--node-flags='--flag ...']
+ *     [--opencanary 'opencanaryd --dev'] [--rounds 1]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSeconds, table } from '../ingest/proc-stats.ts';
 import { OPENCANARY, OPENCANARY_RSS, TARGET_SPEEDUP } from './baseline.ts';
+import { startOpenCanary } from './opencanary-proc.ts';
 import { mainProfile, topFunctions } from './profile.ts';
 import {
   countLogtypes,
@@ -44,6 +48,8 @@ const { values } = parseArgs({
     'no-load': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     'node-flags': { type: 'string', default: '' },
+    opencanary: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
   },
 });
 const wanted = String(values.services)
@@ -55,13 +61,31 @@ const SECONDS = Number(values.seconds);
 const WARMUP = Number(values.warmup);
 const CONNS = Number(values.conns);
 const SSH_DELAY = Number(values['ssh-delay']);
+/** Command that runs OpenCanary in the foreground from a directory holding opencanary.conf. */
+const PEER = values.opencanary;
+const ROUNDS = Math.max(1, Number(values.rounds));
+/** OpenCanary answers every failed SSH password after 1 s; not configurable. */
+const OPENCANARY_SSH_DELAY = 1000;
+/** Loads a live OpenCanary cannot take (opencanary-proc.ts says why). */
+const PEER_SKIPS: Record<string, string> = {
+  telnet: 'its telnet stops answering after the password when the client refuses its options',
+  'ssh-hydra': "hydra's libssh refuses its ssh-rsa / ssh-dss host keys",
+};
+/**
+ * With a live peer both sides log one FTP record per attempt: OpenCanary releases without
+ * logtype 2001 ignore ftp.log_auth_attempt_initiated, so Kyoka does not log it either.
+ */
+const FTP_INITIATED = !PEER;
 /** Extra node/V8 flags for the sensor process (to compare settings within one run). */
 const NODE_FLAGS = String(values['node-flags']).split(/\s+/).filter(Boolean);
 const LOAD_AT_START = loadavg()[0] as number;
 // this process holds the idle client sockets: raise its own open-files limit too (root may)
 spawnSync('prlimit', [`--pid=${process.pid}`, '--nofile=65535:65535'], { stdio: 'ignore' });
 
+type Who = 'kyoka' | 'opencanary';
+
 interface Row {
+  who: Who;
   test: string;
   load: string;
   perSecond: number;
@@ -90,7 +114,7 @@ async function measure(
   sensor: Sensor,
   fn: (seconds: number) => Promise<{ attempts: number; seconds: number; note?: string }>,
   logtype: number,
-): Promise<Omit<Row, 'test' | 'load'>> {
+): Promise<Omit<Row, 'who' | 'test' | 'load'>> {
   if (WARMUP > 0) {
     await fn(WARMUP);
     await logSettled(sensor.logFile);
@@ -113,8 +137,10 @@ async function measure(
   };
 }
 
-async function loadService(sensor: Sensor, s: Service): Promise<void> {
+async function loadService(sensor: Sensor, s: Service, who: Who): Promise<void> {
   const port = sensor.ports[s];
+  const sshDelay = who === 'kyoka' ? SSH_DELAY : OPENCANARY_SSH_DELAY;
+  const skip = (test: string) => who === 'opencanary' && test in PEER_SKIPS;
   if (s === 'http') {
     if (!haveTool('wrk')) return void console.error('http: wrk missing (apt-get install -y wrk); skipped');
     const m = await measure(
@@ -125,17 +151,18 @@ async function loadService(sensor: Sensor, s: Service): Promise<void> {
       },
       3000,
     );
-    rows.push({ test: 'http', load: 'wrk -t1 -c50 GET /index.html', ...m });
+    rows.push({ who, test: 'http', load: 'wrk -t1 -c50 GET /index.html', ...m });
   } else if (s === 'ftp') {
     const m = await measure(sensor, (sec) => ftpLoad(port, 20, sec), 2000);
-    rows.push({ test: 'ftp', load: '20 clients, USER/PASS/QUIT per conn', ...m });
+    rows.push({ who, test: 'ftp', load: '20 clients, USER/PASS/QUIT per conn', ...m });
   } else if (s === 'telnet') {
+    if (skip('telnet')) return;
     const m = await measure(sensor, (sec) => telnetLoad(port, 20, sec), 6001);
-    rows.push({ test: 'telnet', load: '20 clients, 1 login per conn', ...m });
+    rows.push({ who, test: 'telnet', load: '20 clients, 1 login per conn', ...m });
   } else if (s === 'redis') {
     if (!haveTool('redis-cli')) return void console.error('redis: redis-cli missing; skipped');
     const m = await measure(sensor, (sec) => redisLoad(port, 50, sec), 17001);
-    rows.push({ test: 'redis', load: '50 x redis-cli -r N ping', ...m });
+    rows.push({ who, test: 'redis', load: '50 x redis-cli -r N ping', ...m });
   } else if (s === 'ssh') {
     const m = await measure(
       sensor,
@@ -143,13 +170,14 @@ async function loadService(sensor: Sensor, s: Service): Promise<void> {
         const r = await paramikoLoad(port, 20, sec);
         const total = r.attempts + r.drops;
         const drop = total ? (100 * r.drops) / total : 0;
-        return { ...r, note: `${r.drops} dropped (${drop.toFixed(1)}%), auth delay ${SSH_DELAY} ms` };
+        return { ...r, note: `${r.drops} dropped (${drop.toFixed(1)}%), auth delay ${sshDelay} ms` };
       },
       4002,
     );
-    rows.push({ test: 'ssh', load: 'paramiko, 20 clients, kex + 1 password', ...m });
+    rows.push({ who, test: 'ssh', load: 'paramiko, 20 clients, kex + 1 password', ...m });
     if (!haveTool('hydra')) return void console.error('ssh-hydra: hydra missing; skipped');
-    const perSecond = SSH_DELAY > 0 ? Math.max(16, (16 * 1000) / SSH_DELAY) : 400;
+    if (skip('ssh-hydra')) return;
+    const perSecond = sshDelay > 0 ? Math.max(16, (16 * 1000) / sshDelay) : 400;
     const h = await measure(
       sensor,
       async (sec) => {
@@ -160,17 +188,31 @@ async function loadService(sensor: Sensor, s: Service): Promise<void> {
       },
       4002,
     );
-    rows.push({ test: 'ssh-hydra', load: 'hydra -l root -P list -t 16', ...h });
+    rows.push({ who, test: 'ssh-hydra', load: 'hydra -l root -P list -t 16', ...h });
   }
 }
 
 async function loadRuns(): Promise<void> {
   if (!values.profile) {
-    const sensor = await startSensor({ sshDelayMs: SSH_DELAY, nodeArgs: NODE_FLAGS });
+    const kyoka = await startSensor({ sshDelayMs: SSH_DELAY, nodeArgs: NODE_FLAGS, ftpInitiated: FTP_INITIATED });
+    let peer: Sensor | null = null;
     try {
-      for (const s of wanted) await loadService(sensor, s);
+      peer = PEER ? await startOpenCanary(PEER) : null;
+    } catch (err) {
+      await kyoka.stop();
+      throw err;
+    }
+    try {
+      for (let round = 0; round < ROUNDS; round++)
+        for (const s of wanted) {
+          // alternate who goes first, so a drift in the machine's speed does not favour one side
+          const order: Array<[Sensor, Who]> = [[kyoka, 'kyoka']];
+          if (peer) order[round % 2 ? 'unshift' : 'push']([peer, 'opencanary']);
+          for (const [server, who] of order) await loadService(server, s, who);
+        }
     } finally {
-      await sensor.stop();
+      await kyoka.stop();
+      await peer?.stop();
     }
     return;
   }
@@ -184,7 +226,7 @@ async function loadRuns(): Promise<void> {
     const t0 = Date.now();
     let t1 = t0;
     try {
-      await loadService(sensor, s);
+      await loadService(sensor, s, 'kyoka');
       t1 = Date.now();
     } finally {
       await sensor.stop();
@@ -203,6 +245,7 @@ async function loadRuns(): Promise<void> {
 }
 
 interface MemRow {
+  who: Who;
   test: string;
   opened: number;
   beforeMb: number;
@@ -216,7 +259,6 @@ interface MemRow {
  */
 const STEADY_MS = 15_000;
 const mem: MemRow[] = [];
-let idleMb = Number.NaN;
 
 async function settle(pid: number): Promise<number> {
   // let the shared timers and GC run, then take the lowest of a few readings
@@ -233,83 +275,134 @@ async function memoryRuns(): Promise<void> {
     { test: 'telnet', svc: 'telnet', ready: 'Username: ' },
     { test: 'ssh (version line sent)', svc: 'ssh', hello: 'SSH-2.0-bench_1.0\r\n', ready: 'SSH-2.0-' },
   ];
-  for (const k of kinds) {
-    const sensor = await startSensor({ sshDelayMs: SSH_DELAY, nodeArgs: NODE_FLAGS });
-    try {
-      const before = await settle(sensor.pid);
-      if (Number.isNaN(idleMb)) idleMb = before;
-      const conns = await openIdle(sensor.ports[k.svc], CONNS, { hello: k.hello, ready: k.ready });
-      const t0 = Date.now();
-      const after = await settle(sensor.pid);
-      await new Promise((r) => setTimeout(r, Math.max(0, STEADY_MS - (Date.now() - t0))));
-      const steady = rssMb(sensor.pid);
-      mem.push({ test: k.test, opened: conns.opened, beforeMb: before, afterMb: after, steadyMb: steady });
-      conns.close();
-    } finally {
-      await sensor.stop();
+  const servers: Array<[Who, () => Promise<Sensor>]> = [
+    ['kyoka', () => startSensor({ sshDelayMs: SSH_DELAY, nodeArgs: NODE_FLAGS, ftpInitiated: FTP_INITIATED })],
+  ];
+  if (PEER) servers.push(['opencanary', () => startOpenCanary(PEER)]);
+  for (const k of kinds)
+    for (const [who, start] of servers) {
+      const sensor = await start();
+      try {
+        const before = await settle(sensor.pid);
+        const conns = await openIdle(sensor.ports[k.svc], CONNS, { hello: k.hello, ready: k.ready });
+        const t0 = Date.now();
+        const after = await settle(sensor.pid);
+        await new Promise((r) => setTimeout(r, Math.max(0, STEADY_MS - (Date.now() - t0))));
+        const steady = rssMb(sensor.pid);
+        mem.push({ who, test: k.test, opened: conns.opened, beforeMb: before, afterMb: after, steadyMb: steady });
+        conns.close();
+      } finally {
+        await sensor.stop();
+      }
     }
-  }
 }
 
-function ratio(r: Row): string {
-  const b = OPENCANARY[r.test];
-  if (!b || !Number.isFinite(r.cpuPer1000) || r.cpuPer1000 <= 0) return 'n/a';
-  return `${(b.cpuPer1000 / r.cpuPer1000).toFixed(1)}x`;
+function median(xs: number[]): number {
+  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!v.length) return Number.NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? (v[m] as number) : ((v[m - 1] as number) + (v[m] as number)) / 2;
 }
+
+interface Summary {
+  test: string;
+  load: string;
+  perSecond: number;
+  cpuPer1000: number;
+  /** Every round's CPU-s per 1,000, in run order. */
+  runs: number[];
+  sysPct: number;
+  counted: number;
+  logged: number;
+  note: string;
+}
+
+/** Medians over the rounds of one server's runs of one test (the last round's note). */
+function summarize(who: Who): Map<string, Summary> {
+  const out = new Map<string, Summary>();
+  for (const r of rows) {
+    if (r.who !== who) continue;
+    const all = rows.filter((x) => x.who === who && x.test === r.test);
+    out.set(r.test, {
+      test: r.test,
+      load: r.load,
+      perSecond: median(all.map((x) => x.perSecond)),
+      cpuPer1000: median(all.map((x) => x.cpuPer1000)),
+      runs: all.map((x) => x.cpuPer1000),
+      sysPct: median(all.map((x) => x.sysPct)),
+      counted: all.reduce((n, x) => n + x.counted, 0),
+      logged: all.reduce((n, x) => n + x.logged, 0),
+      note: r.note,
+    });
+  }
+  return out;
+}
+
+const times = (ref: number, ours: number) =>
+  Number.isFinite(ref) && Number.isFinite(ours) && ours > 0 ? `${(ref / ours).toFixed(1)}x` : 'n/a';
+const countedLogged = (x: Summary) => `${x.counted} / ${x.logged}${x.logged < x.counted ? ' MISSING' : ''}`;
+const runList = (x: Summary | undefined) => (x ? x.runs.map((v) => v.toFixed(3)).join(' / ') : 'n/a');
 
 function printReport(): void {
   const date = new Date().toISOString().slice(0, 10);
   const load = loadavg()
     .map((x) => x.toFixed(1))
     .join(' ');
-  if (rows.length) {
+  const kyoka = summarize('kyoka');
+  const live = summarize('opencanary');
+  if (kyoka.size) {
     console.log(
-      `\nHoneypot sensor, ${date}, ${SECONDS} s per run after ${WARMUP} s of unmeasured warm-up, ssh.auth_delay_ms ${SSH_DELAY}, load average ${LOAD_AT_START.toFixed(1)} at the start, ${load} at the end, on ${cpus().length} CPUs. OpenCanary columns are the recorded figures of\n` +
-        'opencanary-baseline.md (OpenCanary cannot be installed here: PyPI is unreachable), not a live run.\n' +
-        `Target: >= ${TARGET_SPEEDUP}x OpenCanary's attempts per CPU-second (= its CPU-s per 1,000 / Kyoka's).\n`,
+      `\nHoneypot sensor, ${date}, ${SECONDS} s per run after ${WARMUP} s of unmeasured warm-up, ${ROUNDS} round(s)${ROUNDS > 1 ? ' (medians)' : ''}, Kyoka's ssh.auth_delay_ms ${SSH_DELAY}, load average ${LOAD_AT_START.toFixed(1)} at the start, ${load} at the end, on ${cpus().length} CPUs.\n` +
+        (PEER
+          ? `"OpenCanary live": \`${PEER}\` under the same loads in this run, tests alternating with Kyoka's; both log one FTP record per attempt (2000). "recorded": opencanary-baseline.md.\n`
+          : '"recorded": the OpenCanary figures of opencanary-baseline.md (no live OpenCanary in this run: pass --opencanary CMD).\n') +
+        `Target: >= ${TARGET_SPEEDUP}x OpenCanary's attempts per CPU-second (= its CPU-s per 1,000 / Kyoka's)${PEER ? ', judged on the live run' : ''}.\n`,
     );
-    console.log(
-      table(
-        [
-          'test',
-          'load',
-          'Kyoka /s',
-          'Kyoka CPU-s/1000',
-          'kernel %',
-          'counted / logged',
-          'OpenCanary /s',
-          'OpenCanary CPU-s/1000',
-          'per-CPU-s ratio',
-          'target',
-          'notes',
-        ],
-        rows.map((r) => {
-          const b = OPENCANARY[r.test];
-          const x = b ? b.cpuPer1000 / r.cpuPer1000 : Number.NaN;
-          return [
-            r.test,
-            r.load,
-            r.perSecond,
-            r.cpuPer1000.toFixed(3),
-            `${Math.round(r.sysPct)}%`,
-            `${r.counted} / ${r.logged}${r.logged < r.counted ? ' MISSING' : ''}`,
-            b ? b.perSecond : 'n/a',
-            b ? b.cpuPer1000 : 'n/a',
-            ratio(r),
-            b ? (x >= TARGET_SPEEDUP ? 'met' : 'MISSED') : 'n/a',
-            r.note,
-          ];
-        }),
-      ),
-    );
+    const headers = ['test', 'load', 'Kyoka /s', 'Kyoka CPU-s/1000', 'kernel %', 'counted / logged'];
+    if (PEER) headers.push('OpenCanary live /s', 'OpenCanary live CPU-s/1000', 'counted / logged', 'live ratio');
+    headers.push('recorded CPU-s/1000', 'recorded ratio', 'target', 'notes');
+    const body = [...kyoka.values()].map((k) => {
+      const b = OPENCANARY[k.test];
+      const o = live.get(k.test);
+      const row: Array<string | number> = [
+        k.test,
+        k.load,
+        k.perSecond,
+        k.cpuPer1000.toFixed(3),
+        `${Math.round(k.sysPct)}%`,
+        countedLogged(k),
+      ];
+      if (PEER) row.push(o ? o.perSecond : 'n/a', o ? o.cpuPer1000.toFixed(3) : 'n/a', o ? countedLogged(o) : 'n/a');
+      const skipped = PEER ? PEER_SKIPS[k.test] : undefined;
+      if (PEER) row.push(times(o?.cpuPer1000 ?? Number.NaN, k.cpuPer1000));
+      const ref = PEER ? (o?.cpuPer1000 ?? Number.NaN) : (b?.cpuPer1000 ?? Number.NaN);
+      const met = Number.isFinite(ref) ? (ref / k.cpuPer1000 >= TARGET_SPEEDUP ? 'met' : 'MISSED') : 'n/a';
+      row.push(b ? b.cpuPer1000 : 'n/a', times(b?.cpuPer1000 ?? Number.NaN, k.cpuPer1000), met);
+      const peerNote = o?.note ? `OpenCanary: ${o.note}` : skipped ? `not run against OpenCanary: ${skipped}` : '';
+      row.push([k.note, peerNote].filter(Boolean).join('; '));
+      return row;
+    });
+    console.log(table(headers, body));
+    if (ROUNDS > 1) {
+      console.log('\nCPU-s per 1,000, every round in run order:\n');
+      console.log(
+        table(
+          PEER ? ['test', 'Kyoka', 'OpenCanary live'] : ['test', 'Kyoka'],
+          [...kyoka.values()].map((k) =>
+            PEER ? [k.test, runList(k), runList(live.get(k.test))] : [k.test, runList(k)],
+          ),
+        ),
+      );
+    }
   }
   if (mem.length) {
     console.log(
-      `\nRSS (VmRSS): idle and ~3 s after the connections opened, the lowest of 5 readings; steady: one reading ${STEADY_MS / 1000} s after they opened. OpenCanary: ${OPENCANARY_RSS.idleMb} MB idle, ~${OPENCANARY_RSS.kbPerConn} kB per idle connection, ~${OPENCANARY_RSS.at10kMb} MB at 10,000.\n`,
+      `\nRSS (VmRSS): idle and ~3 s after the connections opened, the lowest of 5 readings; steady: one reading ${STEADY_MS / 1000} s after they opened. OpenCanary recorded: ${OPENCANARY_RSS.idleMb} MB idle, ~${OPENCANARY_RSS.kbPerConn} kB per idle connection, ~${OPENCANARY_RSS.at10kMb} MB at 10,000.\n`,
     );
     console.log(
       table(
         [
+          'server',
           'idle connections',
           'opened',
           'RSS idle MB',
@@ -323,6 +416,7 @@ function printReport(): void {
           const perConn = (mb: number) => (m.opened ? ((mb - m.beforeMb) * 1024) / m.opened : Number.NaN);
           const met = (mb: number) => (mb <= OPENCANARY_RSS.at10kMb ? 'met' : 'MISSED');
           return [
+            m.who === 'kyoka' ? 'Kyoka' : 'OpenCanary live',
             `${CONNS} ${m.test}`,
             m.opened,
             m.beforeMb,
@@ -330,7 +424,7 @@ function printReport(): void {
             perConn(m.afterMb),
             m.steadyMb,
             perConn(m.steadyMb),
-            `${met(m.afterMb)} / ${met(m.steadyMb)}`,
+            m.who === 'kyoka' ? `${met(m.afterMb)} / ${met(m.steadyMb)}` : '',
           ];
         }),
       ),

@@ -37,13 +37,15 @@ export async function freePort(): Promise<number> {
 
 export interface SensorOptions {
   sshDelayMs: number;
+  /** Log 2001 before each FTP password (as the recorded baseline's OpenCanary did); default true. */
+  ftpInitiated?: boolean;
   /** Extra node flags for the sensor (e.g. --cpu-prof, which NODE_OPTIONS does not allow). */
   nodeArgs?: string[];
   cpuProfDir?: string;
 }
 
 /** The config the sensor runs with: OpenCanary's keys, Kyoka's limits raised for 10,000 connections. */
-export function benchConfig(ports: Record<Service, number>, dir: string, sshDelayMs: number) {
+export function benchConfig(ports: Record<Service, number>, dir: string, sshDelayMs: number, ftpInitiated = true) {
   const conf: Record<string, unknown> = {
     'device.node_id': 'bench-1',
     'device.listen_addr': '127.0.0.1',
@@ -52,7 +54,7 @@ export function benchConfig(ports: Record<Service, number>, dir: string, sshDela
     'kyoka.max_connections_per_source': 30_000,
     'kyoka.max_connections': 30_000,
     'ssh.auth_delay_ms': sshDelayMs,
-    'ftp.log_auth_attempt_initiated': true,
+    'ftp.log_auth_attempt_initiated': ftpInitiated,
     logger: {
       class: 'PyLogger',
       kwargs: {
@@ -73,7 +75,7 @@ export async function startSensor(o: SensorOptions): Promise<Sensor> {
   const ports = {} as Record<Service, number>;
   for (const s of SERVICES) ports[s] = await freePort();
   const confPath = join(dir, 'opencanary.conf');
-  writeFileSync(confPath, JSON.stringify(benchConfig(ports, dir, o.sshDelayMs), null, 4));
+  writeFileSync(confPath, JSON.stringify(benchConfig(ports, dir, o.sshDelayMs, o.ftpInitiated), null, 4));
   // 10,000 idle connections need more open files than the usual 1,024 (root may raise the hard limit)
   const cmd = `ulimit -n 65535 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
   const child = spawn(
