@@ -14,13 +14,13 @@
  * bench's raw client does; the baseline has no telnet figure either), and hydra, whose libssh
  * 0.10 refuses the ssh-rsa / ssh-dss host keys OpenCanary's SSH offers.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig } from '../../packages/sensor/src/config/defaults.ts';
-import { freePort, SERVICES, type Sensor, type Service } from './sensor-proc.ts';
+import { freePort, listenerPid, SERVICES, type Sensor, type Service } from './sensor-proc.ts';
 
 export function openCanaryConfig(ports: Record<Service, number>, dir: string): Record<string, unknown> {
   const conf: Record<string, unknown> = {};
@@ -68,6 +68,7 @@ export async function startOpenCanary(command: string): Promise<Sensor> {
   let pid: number;
   try {
     await waitListening(child, Object.values(ports), () => out);
+    // the process that owns the sockets is the one measured (an `opencanaryd` wrapper script is not)
     pid = listenerPid(ports.telnet) ?? (child.pid as number);
   } catch (err) {
     killTree(child);
@@ -96,16 +97,6 @@ function killTree(child: ChildProcess): void {
   } catch {
     child.kill('SIGTERM');
   }
-}
-
-/**
- * The process that owns the listening socket: the one whose CPU and memory are measured (an
- * `opencanaryd` wrapper script is not the server).
- */
-function listenerPid(port: number): number | undefined {
-  const r = spawnSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
-  const m = /pid=(\d+)/.exec(r.stdout ?? '');
-  return m ? Number(m[1]) : undefined;
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -4,7 +4,7 @@
  * it can hold 10,000 connections), and reads what it logged: records per logtype in a slice of
  * its log file, so every attempt the load generators count is checked against the log.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,6 +42,8 @@ export interface SensorOptions {
   /** Extra node flags for the sensor (e.g. --cpu-prof, which NODE_OPTIONS does not allow). */
   nodeArgs?: string[];
   cpuProfDir?: string;
+  /** Extra environment for the sensor (e.g. KYOKA_SENSOR_V8_TUNING=0 to compare V8 settings). */
+  env?: Record<string, string>;
 }
 
 /** The config the sensor runs with: OpenCanary's keys, Kyoka's limits raised for 10,000 connections. */
@@ -81,10 +83,15 @@ export async function startSensor(o: SensorOptions): Promise<Sensor> {
   const child = spawn(
     'bash',
     ['-c', cmd, process.execPath, ...(o.nodeArgs ?? []), KYOKA, 'sensor', '--config', confPath, '--verbose'],
-    { cwd: o.cpuProfDir ?? dir, stdio: ['ignore', 'ignore', 'pipe'] },
+    { cwd: o.cpuProfDir ?? dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...o.env } },
   );
   try {
-    await waitReady(child);
+    const err = await waitReady(child);
+    // a port taken between freePort() and the bind (the ephemeral range is shared with clients)
+    // leaves that service down while the rest run: the load would then measure nothing
+    for (const s of SERVICES)
+      if (listenerPid(ports[s]) !== child.pid)
+        throw new Error(`sensor is not listening on ${s} port ${ports[s]}:\n${err}`);
   } catch (err) {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -107,7 +114,15 @@ export async function startSensor(o: SensorOptions): Promise<Sensor> {
   };
 }
 
-function waitReady(child: ChildProcess): Promise<void> {
+/** The process that owns the listening TCP socket on 127.0.0.1:port (from `ss`). */
+export function listenerPid(port: number): number | undefined {
+  const r = spawnSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
+  const m = /pid=(\d+)/.exec(r.stdout ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Resolves with the sensor's stderr so far once it reports its services running. */
+function waitReady(child: ChildProcess): Promise<string> {
   return new Promise((res, rej) => {
     let err = '';
     const timer = setTimeout(() => rej(new Error(`sensor did not start within 60 s:\n${err}`)), 60_000);
@@ -116,7 +131,7 @@ function waitReady(child: ChildProcess): Promise<void> {
       if (err.length > 65536) err = err.slice(-65536);
       if (/\d+ service\(s\) running/.test(err) && err.includes('telnet')) {
         clearTimeout(timer);
-        res();
+        res(err);
       }
     });
     child.once('exit', (code) => {
