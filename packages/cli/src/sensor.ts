@@ -12,6 +12,7 @@ import { VERSION } from '@kyoka/core/version';
 import { CONFIG_NAME, defaultConfigText } from '@kyoka/sensor/config/index';
 import { describeStatus, runSensor } from '@kyoka/sensor/runtime/index';
 import { Command } from 'commander';
+import { adaptiveV8 } from './sensor-v8.ts';
 
 interface SensorFlags {
   config?: string;
@@ -21,15 +22,6 @@ interface SensorFlags {
   dev?: boolean;
   verbose?: boolean;
 }
-
-/**
- * V8 heap tuning for the sensor process (not the all-in-one, whose sensor shares the server's
- * process): --optimize-for-size keeps the young generation small and returns freed heap sooner,
- * which cut RSS with 10,000 idle connections by ~30 MB (see docs/performance.md, "Honeypot
- * sensor"). It is read by V8 at run time, so setting it here, before any service starts, works.
- * KYOKA_SENSOR_V8_TUNING=0 leaves V8 at its defaults (for comparisons).
- */
-export const SENSOR_V8_FLAGS = '--optimize-for-size';
 
 function fail(msg: string): never {
   console.error(`kyoka sensor: ${msg}`);
@@ -62,7 +54,10 @@ export function sensorCommand(): Command {
         );
         return;
       }
-      if (process.env.KYOKA_SENSOR_V8_TUNING !== '0') setFlagsFromString(SENSOR_V8_FLAGS);
+      // V8 favours memory while the sensor is quiet, speed while it works (sensor-v8.ts)
+      const tuning = process.env.KYOKA_SENSOR_V8_TUNING;
+      if (tuning === 'memory') setFlagsFromString('--optimize-for-size');
+      else if (tuning !== '0') adaptiveV8();
       let sensor: Awaited<ReturnType<typeof runSensor>>;
       try {
         sensor = await runSensor({
