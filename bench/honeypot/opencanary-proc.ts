@@ -20,7 +20,15 @@ import net from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig } from '../../packages/sensor/src/config/defaults.ts';
-import { freePort, listenerPid, SERVICES, type Sensor, type Service } from './sensor-proc.ts';
+import {
+  benchServices,
+  freePort,
+  listenerPid,
+  SERVICES,
+  type Sensor,
+  type Service,
+  serverHandle,
+} from './sensor-proc.ts';
 
 export function openCanaryConfig(ports: Record<Service, number>, dir: string): Record<string, unknown> {
   const conf: Record<string, unknown> = {};
@@ -30,18 +38,8 @@ export function openCanaryConfig(ports: Record<Service, number>, dir: string): R
     'device.listen_addr': '127.0.0.1',
     // older OpenCanary releases log no 2001 record at all; run.ts turns it off on Kyoka's side too
     'ftp.log_auth_attempt_initiated': true,
-    logger: {
-      class: 'PyLogger',
-      kwargs: {
-        formatters: { plain: { format: '%(message)s' } },
-        handlers: { file: { class: 'logging.FileHandler', filename: join(dir, 'opencanary.log') } },
-      },
-    },
+    ...benchServices(ports, dir),
   });
-  for (const s of SERVICES) {
-    conf[`${s}.enabled`] = true;
-    conf[`${s}.port`] = ports[s];
-  }
   return conf;
 }
 
@@ -75,20 +73,7 @@ export async function startOpenCanary(command: string): Promise<Sensor> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  return {
-    pid,
-    ports,
-    logFile: join(dir, 'opencanary.log'),
-    dir,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        killTree(child);
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return serverHandle(child, pid, ports, dir, () => killTree(child));
 }
 
 function killTree(child: ChildProcess): void {

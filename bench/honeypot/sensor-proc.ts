@@ -57,6 +57,14 @@ export function benchConfig(ports: Record<Service, number>, dir: string, sshDela
     'kyoka.max_connections': 30_000,
     'ssh.auth_delay_ms': sshDelayMs,
     'ftp.log_auth_attempt_initiated': ftpInitiated,
+    ...benchServices(ports, dir),
+  };
+  return conf;
+}
+
+/** What both the sensor's and a live OpenCanary's bench configs hold: the services, a file log. */
+export function benchServices(ports: Record<Service, number>, dir: string): Record<string, unknown> {
+  const conf: Record<string, unknown> = {
     logger: {
       class: 'PyLogger',
       kwargs: {
@@ -97,7 +105,21 @@ export async function startSensor(o: SensorOptions): Promise<Sensor> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  const pid = child.pid as number;
+  // a CPU profile goes to cpuProfDir, kept
+  return serverHandle(child, child.pid as number, ports, dir, () => child.kill('SIGTERM'));
+}
+
+/**
+ * The handle of a started server process (the sensor or a live OpenCanary): its log is
+ * DIR/opencanary.log; stop() signals it, waits for its exit and removes DIR.
+ */
+export function serverHandle(
+  child: ChildProcess,
+  pid: number,
+  ports: Record<Service, number>,
+  dir: string,
+  signal: () => void,
+): Sensor {
   return {
     pid,
     ports,
@@ -106,10 +128,10 @@ export async function startSensor(o: SensorOptions): Promise<Sensor> {
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
+        signal();
         await exited;
       }
-      rmSync(dir, { recursive: true, force: true }); // a CPU profile goes to cpuProfDir, kept
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
