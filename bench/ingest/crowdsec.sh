@@ -5,8 +5,11 @@
 # ssh-bf and ssh-slow-bf scenarios) and prints its CPU-seconds and lines per CPU-second. Its
 # local API runs in the same process (alerts go there); nothing is sent off the machine.
 #
-#   apt-get install -y crowdsec   # its post-install registration with crowdsec.net fails offline;
-#                                 # the binaries and the hub copy under /usr/share/crowdsec are in place
+#   # offline, Debian's post-install step would register with crowdsec.net, fail and leave dpkg
+#   # half-configured (every later apt-get install then fails); a non-empty credentials file
+#   # tells it to skip that registration:
+#   mkdir -p /etc/crowdsec && echo '# no central API' > /etc/crowdsec/online_api_credentials.yaml
+#   apt-get install -y crowdsec
 #   bench/ingest/crowdsec.sh [LINES=100000] [SOURCES=65536]
 #
 # Compare with Kyoka's syslog ingest of sshd lines (bench/ingest/run.ts --modes syslog), which
