@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { KyokaError } from '../errors/index.ts';
+import { rng } from '../testing/rng.ts';
 import type { QueryNode } from './ast.ts';
 import { formatQuery, MAX_QUERY_DEPTH, MAX_QUERY_LENGTH, parseQuery } from './parse.ts';
 
@@ -302,14 +303,7 @@ describe('hostile input', () => {
   });
 
   test('10k random strings: an AST that round-trips, or KYOKA_E_BAD_QUERY with a position', () => {
-    // mulberry32: deterministic, so a failure reproduces.
-    let seed = 0x6b796f6b;
-    const rand = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const rand = rng(0x6b796f6b);
     const alphabet = [
       'a',
       'b',

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { rng } from '@kyoka/core/testing/rng';
 import { LRUCache } from 'lru-cache';
 import { type Bucket, BucketStore, type Overflow } from './buckets.ts';
 import type { ThresholdSpec } from './types.ts';
@@ -128,17 +129,6 @@ class ReferenceStore {
     } else if (!fresh) this.map.delete(key);
     return out;
   }
-}
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const RULES: Array<[string, ThresholdSpec]> = [

@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { rng } from '@kyoka/core/testing/rng';
 import Database from 'better-sqlite3';
 import { rollupCandidates } from './rollups.ts';
-
-/** Deterministic PRNG (mulberry32): failures reproduce from the seed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('rollupCandidates (threshold top-N over per-partition counts)', () => {
   it('always contains the exact top n with exact totals (random skewed and uniform data)', async () => {

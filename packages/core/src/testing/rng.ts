@@ -1,0 +1,13 @@
+/**
+ * Deterministic PRNG for randomized tests (mulberry32): a failure reproduces from its seed.
+ * Test-only (`@kyoka/core/testing/rng`); not exported from the package's index.
+ */
+export function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
