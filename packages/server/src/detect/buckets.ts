@@ -63,6 +63,12 @@ function forget(b: Bucket, m: Map<string, number>): void {
   b.epoch++;
 }
 
+/** Takes `b` out of the recency list (its own links are left for the caller to reset). */
+function unlink(b: Bucket): void {
+  (b.prev as Bucket).next = b.next;
+  (b.next as Bucket).prev = b.prev;
+}
+
 function blank(): Bucket {
   return {
     level: 0,
@@ -256,21 +262,19 @@ export class BucketStore {
     b.rule = rule;
     b.group = group;
     table.set(group, b);
-    const h = this.head;
-    const first = h.next as Bucket;
-    b.prev = h;
-    b.next = first;
-    first.prev = b;
-    h.next = b;
+    this.linkFirst(b);
     this.count++;
   }
 
   /** Makes `b` the most recent. */
   private touch(b: Bucket): void {
+    if (this.head.next === b) return;
+    unlink(b);
+    this.linkFirst(b);
+  }
+
+  private linkFirst(b: Bucket): void {
     const h = this.head;
-    if (h.next === b) return;
-    (b.prev as Bucket).next = b.next;
-    (b.next as Bucket).prev = b.prev;
     const first = h.next as Bucket;
     b.prev = h;
     b.next = first;
@@ -280,8 +284,7 @@ export class BucketStore {
 
   private remove(b: Bucket): void {
     b.table?.delete(b.group);
-    (b.prev as Bucket).next = b.next;
-    (b.next as Bucket).prev = b.prev;
+    unlink(b);
     this.count--;
     this.recycle(b);
   }

@@ -139,18 +139,20 @@ export function createEngine(opts: EngineOptions): Engine {
           if (!p.match(ev)) continue;
           const r = p.rule;
           p.hits++;
+          // the group value ('|'-joined for several fields); the `<rule>|<group>` key is only
+          // built for a detection
           const gets = p.groupGets;
-          let key: string | undefined;
-          let one: string | number | undefined;
+          let group: string;
           let any = false;
           if (gets.length === 1) {
-            one = groupValue((gets[0] as [string, Getter])[1](ev));
-            any = one !== '';
+            const v = groupValue((gets[0] as [string, Getter])[1](ev));
+            group = typeof v === 'string' ? v : String(v);
+            any = group !== '';
           } else {
-            key = r.id;
+            group = '';
             for (let j = 0; j < gets.length; j++) {
               const v = groupValue((gets[j] as [string, Getter])[1](ev));
-              key += `|${v}`;
+              group += j === 0 ? `${v}` : `|${v}`;
               if (v !== '') any = true;
             }
           }
@@ -168,11 +170,9 @@ export function createEngine(opts: EngineOptions): Engine {
               table = buckets.table(r.id);
               p.buckets = table;
             }
-            const group =
-              key === undefined ? (typeof one === 'string' ? one : String(one)) : key.slice(r.id.length + 1);
             const o = buckets.pourIn(table, r.id, group, r.threshold, t, ev.id, ev['@timestamp'], dv);
             if (!o) continue;
-            const d = detection(p, key ?? `${r.id}|${one}`, ev);
+            const d = detection(p, `${r.id}|${group}`, ev);
             d.count = o.count;
             d.events = o.events;
             d.first = o.first;
@@ -181,17 +181,15 @@ export function createEngine(opts: EngineOptions): Engine {
             out.push(d);
             continue;
           }
-          // one Detection per rule and group in a batch: a per-rule map keyed by the group
-          // value (no key string built per event), or by the whole key for several fields
+          // one Detection per rule and group in a batch: a per-rule map keyed by the group value
           if (p.batch !== batch) {
             p.batch = batch;
             p.plain = new Map();
           }
-          const slot = key ?? String(one);
-          let d = p.plain.get(slot);
+          let d = p.plain.get(group);
           if (!d) {
-            d = detection(p, key ?? `${r.id}|${one}`, ev);
-            p.plain.set(slot, d);
+            d = detection(p, `${r.id}|${group}`, ev);
+            p.plain.set(group, d);
             p.detections++;
             out.push(d);
           }
