@@ -5,6 +5,7 @@
  *  - C: a minimal single-threaded epoll server (floor/floor.c, built with `cc`): accept, answer,
  *    one write(2) of a log line per record; for ssh, OpenSSH's own sshd (children included);
  *  - Node: the same minimal servers on node:net / node:http / ssh2's Server (floor/bare-node.mjs);
+ *  - Node raw (redis, ftp): the same on libuv's TCP handles, below net.Socket (floor/raw-node.mjs);
  * and prints each beside OpenCanary's recorded CPU-s per 1,000 and the 5x budget (a fifth of it).
  *
  *   node --import tsx bench/honeypot/floor.ts [--services redis,ftp,http,ssh] [--seconds 10] [--warmup 3]
@@ -86,13 +87,26 @@ function sshdConfig(port: number): string {
 }
 
 /** Starts one measuring stick; null when its tool is missing here. */
-async function startStick(svc: Svc, kind: 'C' | 'Node', port: number): Promise<ChildProcess | null> {
+type Kind = 'C' | 'Node' | 'raw';
+const KIND_NAME: Record<Kind, string> = {
+  C: 'minimal epoll (C)',
+  Node: 'minimal Node',
+  raw: 'minimal Node, raw handles',
+};
+
+/** Starts one measuring stick; null when its tool is missing here or it has no such server. */
+async function startStick(svc: Svc, kind: Kind, port: number): Promise<ChildProcess | null> {
   const log = join(dir, `${svc}-${kind}.log`);
   let child: ChildProcess;
-  if (kind === 'Node') {
-    child = spawn(process.execPath, [join(HERE, 'bare-node.mjs'), String(port), svc, log], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+  if (kind === 'raw' && svc !== 'redis' && svc !== 'ftp') return null;
+  if (kind !== 'C') {
+    child = spawn(
+      process.execPath,
+      [join(HERE, kind === 'raw' ? 'raw-node.mjs' : 'bare-node.mjs'), String(port), svc, log],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     await started(child, /listening/);
     return child;
   }
@@ -118,11 +132,11 @@ try {
     const base = OPENCANARY[svc];
     if (!LOADS[svc] || !base) throw new Error(`unknown service ${svc}`);
     const budget = base.cpuPer1000 / TARGET_SPEEDUP;
-    for (const kind of ['C', 'Node'] as const) {
+    for (const kind of ['C', 'Node', 'raw'] as const) {
       const port = await freePort();
       const child = await startStick(svc, kind, port);
       if (!child?.pid) {
-        console.error(`${svc}/${kind}: tool missing, skipped`);
+        if (kind !== 'raw') console.error(`${svc}/${kind}: tool missing, skipped`);
         continue;
       }
       try {
@@ -133,7 +147,7 @@ try {
         const per1000 = (1000 * (treeCpu(child.pid) - c0)) / n;
         rows.push([
           svc,
-          kind === 'C' && svc === 'ssh' ? 'OpenSSH sshd (C)' : kind === 'C' ? 'minimal epoll (C)' : 'minimal Node',
+          kind === 'C' && svc === 'ssh' ? 'OpenSSH sshd (C)' : KIND_NAME[kind],
           LOADS[svc].load,
           Math.round(n / SECONDS).toLocaleString('en-US'),
           per1000.toFixed(4),
