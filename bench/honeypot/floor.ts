@@ -6,9 +6,12 @@
  *    one write(2) of a log line per record; for ssh, OpenSSH's own sshd (children included);
  *  - Node: the same minimal servers on node:net / node:http / ssh2's Server (floor/bare-node.mjs);
  *  - Node raw (redis, ftp): the same on libuv's TCP handles, below net.Socket (floor/raw-node.mjs);
- * and prints each beside OpenCanary's recorded CPU-s per 1,000 and the 5x budget (a fifth of it).
+ * and prints each beside OpenCanary's CPU-s per 1,000 and the 5x budget (a fifth of it): the
+ * recorded figure, or with `--opencanary CMD` a live OpenCanary measured under the same loads in
+ * the same run (see run.ts; the sticks then log no FTP 2001 record, as that OpenCanary does not).
  *
  *   node --import tsx bench/honeypot/floor.ts [--services redis,ftp,http,ssh] [--seconds 10] [--warmup 3]
+ *     [--opencanary 'opencanaryd --dev']
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +20,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { table } from '../ingest/proc-stats.ts';
 import { OPENCANARY, TARGET_SPEEDUP } from './baseline.ts';
-import { freePort } from './sensor-proc.ts';
+import { startOpenCanary } from './opencanary-proc.ts';
+import { freePort, type Sensor } from './sensor-proc.ts';
 import { ftpLoad } from './tcp-clients.ts';
 import { haveTool, paramikoLoad, redisLoad, wrkLoad } from './tool-loads.ts';
 
@@ -26,6 +30,7 @@ const { values } = parseArgs({
     services: { type: 'string', default: 'redis,ftp,http,ssh' },
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
+    opencanary: { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -99,12 +104,15 @@ async function startStick(svc: Svc, kind: Kind, port: number): Promise<ChildProc
   const log = join(dir, `${svc}-${kind}.log`);
   let child: ChildProcess;
   if (kind === 'raw' && svc !== 'redis' && svc !== 'ftp') return null;
+  // a live OpenCanary logs no 2001 record per FTP connection: nor do the sticks then
+  const env = { ...process.env, FLOOR_NO_2001: peer ? '1' : '' };
   if (kind !== 'C') {
     child = spawn(
       process.execPath,
       [join(HERE, kind === 'raw' ? 'raw-node.mjs' : 'bare-node.mjs'), String(port), svc, log],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
+        env,
       },
     );
     await started(child, /listening/);
@@ -120,18 +128,45 @@ async function startStick(svc: Svc, kind: Kind, port: number): Promise<ChildProc
   }
   const bin = join(dir, 'floor');
   if (!haveTool('cc') || spawnSync('cc', ['-O2', '-o', bin, join(HERE, 'floor.c')]).status !== 0) return null;
-  child = spawn(bin, [String(port), svc, log], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child = spawn(bin, [String(port), svc, log], { stdio: ['ignore', 'ignore', 'pipe'], env });
   await started(child, /listening/);
   return child;
 }
 
+/** CPU-s per 1,000 attempts of `pid` under `svc`'s load on `port`, after the warm-up. */
+async function measure(svc: Svc, pid: number, port: number): Promise<{ n: number; per1000: number }> {
+  if (WARMUP > 0) await LOADS[svc].run(port, WARMUP);
+  const c0 = treeCpu(pid);
+  const n = await LOADS[svc].run(port, SECONDS);
+  await new Promise((r) => setTimeout(r, 300));
+  return { n, per1000: (1000 * (treeCpu(pid) - c0)) / n };
+}
+
 const rows: Array<Array<string | number>> = [];
 const wanted = String(values.services).split(',') as Svc[];
+const peer: Sensor | null = values.opencanary ? await startOpenCanary(values.opencanary) : null;
 try {
   for (const svc of wanted) {
-    const base = OPENCANARY[svc];
-    if (!LOADS[svc] || !base) throw new Error(`unknown service ${svc}`);
-    const budget = base.cpuPer1000 / TARGET_SPEEDUP;
+    const recorded = OPENCANARY[svc];
+    if (!LOADS[svc] || !recorded) throw new Error(`unknown service ${svc}`);
+    let base = recorded.cpuPer1000;
+    if (peer) {
+      // OpenCanary paces SSH with its fixed 1 s delay per password (the sticks answer at once)
+      const m = await measure(svc, peer.pid, peer.ports[svc]);
+      base = m.per1000;
+      rows.push([
+        svc,
+        'OpenCanary (live)',
+        LOADS[svc].load,
+        Math.round(m.n / SECONDS).toLocaleString('en-US'),
+        base.toFixed(4),
+        base.toFixed(4),
+        (base / TARGET_SPEEDUP).toFixed(4),
+        '1.0x',
+        '',
+      ]);
+    }
+    const budget = base / TARGET_SPEEDUP;
     for (const kind of ['C', 'Node', 'raw'] as const) {
       const port = await freePort();
       const child = await startStick(svc, kind, port);
@@ -140,20 +175,16 @@ try {
         continue;
       }
       try {
-        if (WARMUP > 0) await LOADS[svc].run(port, WARMUP);
-        const c0 = treeCpu(child.pid);
-        const n = await LOADS[svc].run(port, SECONDS);
-        await new Promise((r) => setTimeout(r, 300));
-        const per1000 = (1000 * (treeCpu(child.pid) - c0)) / n;
+        const { n, per1000 } = await measure(svc, child.pid, port);
         rows.push([
           svc,
           kind === 'C' && svc === 'ssh' ? 'OpenSSH sshd (C)' : KIND_NAME[kind],
           LOADS[svc].load,
           Math.round(n / SECONDS).toLocaleString('en-US'),
           per1000.toFixed(4),
-          base.cpuPer1000,
+          peer ? base.toFixed(4) : base,
           budget.toFixed(4),
-          `${(base.cpuPer1000 / per1000).toFixed(1)}x`,
+          `${(base / per1000).toFixed(1)}x`,
           per1000 <= budget ? 'fits' : 'over',
         ]);
       } finally {
@@ -163,12 +194,13 @@ try {
     }
   }
 } finally {
+  await peer?.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(
   `\nHoneypot floor, ${new Date().toISOString().slice(0, 10)}, ${SECONDS} s per run after ${WARMUP} s warm-up, load average ${loadavg()
     .map((x) => x.toFixed(1))
-    .join(' ')} at the end. Budget = OpenCanary's recorded CPU-s per 1,000 / ${TARGET_SPEEDUP}.\n`,
+    .join(' ')} at the end. Budget = OpenCanary's ${peer ? 'live' : 'recorded'} CPU-s per 1,000 / ${TARGET_SPEEDUP}.\n`,
 );
 console.log(
   table(

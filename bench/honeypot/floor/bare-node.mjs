@@ -12,6 +12,8 @@ import { createServer as netServer } from 'node:net';
 
 const [port, mode, logFile] = process.argv.slice(2);
 const fd = openSync(logFile, 'a');
+/** A live OpenCanary logs no 2001 record per FTP connection; floor.ts then sets FLOOR_NO_2001=1. */
+const CONNECT_RECORD = process.env.FLOOR_NO_2001 !== '1';
 function log(logtype, sock, logdata) {
   const rec = {
     dst_host: '127.0.0.1',
@@ -64,7 +66,7 @@ if (mode === 'ssh') {
 } else {
   server = netServer((s) => {
     s.on('error', () => {});
-    log(2001, s, {});
+    if (CONNECT_RECORD) log(2001, s, {});
     s.write('220 (vsFTPd 3.0.3)\r\n');
     let user = '';
     let rest = '';

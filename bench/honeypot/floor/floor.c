@@ -75,6 +75,8 @@ int main(int argc, char **argv) {
   if (argc != 4) return fprintf(stderr, "usage: floor PORT redis|ftp|http LOGFILE\n"), 2;
   mode = !strcmp(argv[2], "redis") ? REDIS : !strcmp(argv[2], "ftp") ? FTP : HTTP;
   logfd = open(argv[3], O_WRONLY | O_CREAT | O_APPEND, 0644);
+  const char *no2001 = getenv("FLOOR_NO_2001");
+  int connect_record = !(no2001 && *no2001 == '1'); /* a live OpenCanary logs none */
   pagelen = snprintf(page, sizeof page,
                      "HTTP/1.1 200 OK\r\nDate: Sun, 22 Nov 2026 09:00:00 GMT\r\nServer: Apache/2.4.62 (Debian)\r\n"
                      "Content-Length: 1995\r\nContent-Type: text/html\r\n\r\n");
@@ -99,7 +101,7 @@ int main(int argc, char **argv) {
           c->fd = fd;
           struct epoll_event e = {.events = EPOLLIN, .data.ptr = c};
           epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
-          if (mode == FTP) { logline(2001, "connect"); reply(c, "220 (vsFTPd 3.0.3)\r\n", 20); }
+          if (mode == FTP) { if (connect_record) logline(2001, "connect"); reply(c, "220 (vsFTPd 3.0.3)\r\n", 20); }
         }
         continue;
       }

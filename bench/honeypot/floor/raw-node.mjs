@@ -15,6 +15,8 @@ const { WriteWrap, ShutdownWrap, kReadBytesOrError, kArrayBufferOffset, streamBa
 
 const [port, mode, logFile] = process.argv.slice(2);
 const fd = openSync(logFile, 'a');
+/** A live OpenCanary logs no 2001 record per FTP connection; floor.ts then sets FLOOR_NO_2001=1. */
+const CONNECT_RECORD = process.env.FLOOR_NO_2001 !== '1';
 function log(logtype, c, logdata) {
   const rec = {
     dst_host: '127.0.0.1',
@@ -69,7 +71,7 @@ server.onconnection = (err, handle) => {
       }
     };
   } else {
-    log(2001, c, {});
+    if (CONNECT_RECORD) log(2001, c, {});
     write(handle, '220 (vsFTPd 3.0.3)\r\n');
     let user = '';
     let rest = '';
