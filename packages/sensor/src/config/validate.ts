@@ -69,11 +69,19 @@ export function validateConf(values: Record<string, unknown>, opts: ValidateOpti
   const p = values['kyoka.personality'];
   if (p !== undefined && (typeof p !== 'string' || !getProfile(p)))
     bad('kyoka.personality', `unknown profile ${JSON.stringify(p)} (known: ${profileNames().join(', ')})`);
-  for (const key of ['kyoka.heartbeat_seconds', 'kyoka.max_connections', 'kyoka.max_connections_per_source']) {
+  for (const key of [
+    'kyoka.heartbeat_seconds',
+    'kyoka.max_connections',
+    'kyoka.max_connections_per_source',
+    'kyoka.max_connection_seconds',
+  ]) {
     const v = values[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1))
       bad(key, `must be a positive integer, got ${JSON.stringify(v)}`);
   }
+  const rawTcp = values['kyoka.raw_tcp'];
+  if (rawTcp !== undefined && typeof rawTcp !== 'boolean')
+    bad('kyoka.raw_tcp', `must be true or false (a JSON boolean), got ${JSON.stringify(rawTcp)}`);
   const nid = values['device.node_id'];
   if (nid !== undefined && (typeof nid !== 'string' || nid === '' || nid.length > 255))
     bad('device.node_id', 'must be a non-empty string of at most 255 characters');

@@ -94,3 +94,37 @@ test('idle sweep through listenTcp: an idle connection is closed within idleMs +
     h.cleanup();
   }
 });
+
+test('idle sweep: maxLifeMs drops a socket that trickles forever, counted apart from idle ones', () => {
+  const dropped: Array<[string, string]> = [];
+  const push = (s: Fake, why: string) => {
+    dropped.push([s.name, why]);
+  };
+  // tick = 1000 / SWEEP_TICKS; a 1,000 ms life is SWEEP_TICKS ticks
+  const sweep = new IdleSweep<Fake>(1000, push, 1000);
+  try {
+    const trickle = new Fake('trickle');
+    sweep.add(trickle);
+    sweep.sweep(); // records where it stands: its life is counted from here (to within a tick)
+    for (let i = 0; i < SWEEP_TICKS - 1; i++) {
+      trickle.bytesRead++;
+      sweep.sweep();
+    }
+    assert.deepEqual(dropped, [], 'not before its life is over');
+    trickle.bytesRead++;
+    sweep.sweep();
+    assert.deepEqual(dropped, [['trickle', 'lifetime']]);
+    // without maxLifeMs the same socket is never dropped while it trickles
+    const forever = new IdleSweep<Fake>(1000, push);
+    const t = new Fake('forever');
+    forever.add(t);
+    for (let i = 0; i < 5000; i++) {
+      t.bytesRead++;
+      forever.sweep();
+    }
+    assert.equal(forever.size, 1);
+    forever.stop();
+  } finally {
+    sweep.stop();
+  }
+});

@@ -5,14 +5,19 @@
  * kept to the socket itself (shared listener functions, one sweep timer for idle timeouts): an idle
  * honeypot may hold tens of thousands of connections.
  * PROXY protocol v1/v2 (when enabled) is unwrapped here, before the service sees a byte.
+ * A service that needs only a Conn (conn.ts) passes `onConn`, and gets the raw transport
+ * (raw-tcp.ts) unless PROXY protocol is on, `kyoka.raw_tcp` is false or the runtime lacks it;
+ * one that needs a real net.Socket (TLS, node:http, ssh2) passes `onConnection`.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { KyokaError } from '@kyoka/core';
 import type { ConnMeta, HoneypotService, ServiceContext, ServicePort } from '../service/types.ts';
+import type { Conn } from './conn.ts';
 import { IdleSweep } from './idle-sweep.ts';
 import { parseProxyHeader, V2_MAX } from './proxy-protocol.ts';
+import { listenRaw, rawTcp } from './raw-tcp.ts';
 
-export interface TcpListenOptions {
+interface ListenBase {
   /** Service name, for counters and error messages. */
   service: string;
   port: number;
@@ -21,13 +26,18 @@ export interface TcpListenOptions {
    * longer: one sweep timer serves every connection). Default 60 s.
    */
   idleMs?: number;
-  onConnection(socket: Socket, meta: ConnMeta): void;
+  /** Longest a connection may stay open however it trickles; default `kyoka.max_connection_seconds`. */
+  maxLifeMs?: number;
 }
+/** Either handler: a net.Socket for services built on node:tls, node:http or ssh2; any Conn else. */
+export type TcpListenOptions = ListenBase &
+  ({ onConnection(socket: Socket, meta: ConnMeta): void } | { onConn(conn: Conn, meta: ConnMeta): void });
 
 export interface TcpListener {
-  server: Server;
   /** Bound port (useful with port 0 in tests). */
   port: number;
+  /** Which transport serves it: 'raw' (raw-tcp.ts) or 'net' (node:net). */
+  transport: 'raw' | 'net';
   close(): Promise<void>;
 }
 
@@ -37,7 +47,7 @@ export function plainAddress(a: string | undefined): string {
   return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }
 
-export function connMeta(s: Socket): ConnMeta {
+export function connMeta(s: Conn): ConnMeta {
   return {
     src_host: plainAddress(s.remoteAddress),
     src_port: s.remotePort ?? -1,
@@ -63,80 +73,106 @@ export function bindError(service: string, port: number, err: NodeJS.ErrnoExcept
 
 export async function listenTcp(ctx: ServiceContext, o: TcpListenOptions): Promise<TcpListener> {
   const maxPerSource = ctx.conf.get<number>('kyoka.max_connections_per_source', 64);
+  const maxConnections = ctx.conf.get<number>('kyoka.max_connections', 20_000);
   const proxyProtocol = ctx.conf.get<boolean>('kyoka.proxy_protocol', false) === true;
+  const handler: (conn: Conn, meta: ConnMeta) => void =
+    'onConn' in o ? o.onConn : (o.onConnection as (conn: Conn, meta: ConnMeta) => void);
+  const raw =
+    'onConn' in o && !proxyProtocol && ctx.conf.get<boolean>('kyoka.raw_tcp', true) !== false ? rawTcp() : null;
   const perSource = new Map<string, number>();
   // The open connections and their idle timeouts, one timer for all (see idle-sweep.ts).
-  const open = new IdleSweep<Socket>(o.idleMs ?? 60_000, (socket) => {
-    ctx.count(o.service, 'idle_timeout');
-    socket.destroy();
-  });
+  const open = new IdleSweep<Conn>(
+    o.idleMs ?? 60_000,
+    (conn, why) => {
+      ctx.count(o.service, why === 'idle' ? 'idle_timeout' : 'max_lifetime');
+      conn.destroy();
+    },
+    o.maxLifeMs ?? ctx.conf.get<number>('kyoka.max_connection_seconds', 600) * 1000,
+  );
   /** The bound address when it is one address (not 0.0.0.0 / ::): every connection's dst_host. */
   let fixedLocal: string | null = null;
   let boundPort = o.port;
 
-  // One listener function per event for all sockets of this listener (`this` is the socket): a
-  // closure per socket and event costs ~100 bytes each with 10,000 idle connections.
+  // One listener function per event for all connections of this listener (`this` is the
+  // connection): a closure per connection and event costs ~100 bytes each with 10,000 idle ones.
   const onError = () => ctx.count(o.service, 'socket_error');
-  function onClose(this: Socket): void {
+  function onClose(this: Conn): void {
     open.delete(this);
-    // node caches the peer address read at accept, so it is still known after close
+    // the peer address is read at accept, so it is still known after close
     const src = plainAddress(this.remoteAddress);
     const left = (perSource.get(src) ?? 1) - 1;
     if (left <= 0) perSource.delete(src);
     else perSource.set(src, left);
   }
+  const handlerError = (err: unknown) => {
+    // a protocol bug must cost one connection, never the process
+    ctx.count(o.service, 'handler_error');
+    ctx.debug(`${o.service}: ${(err as Error).stack ?? String(err)}`);
+  };
 
-  const server = createServer({ noDelay: true }, (socket) => {
-    const src = plainAddress(socket.remoteAddress);
+  function accept(conn: Conn): void {
+    const src = plainAddress(conn.remoteAddress);
     const n = perSource.get(src) ?? 0;
     if (n >= maxPerSource) {
       ctx.count(o.service, 'connection_limit');
-      socket.destroy();
+      conn.destroy();
       return;
     }
     perSource.set(src, n + 1);
-    open.add(socket);
-    socket.on('error', onError);
-    socket.on('close', onClose);
+    open.add(conn);
+    conn.on('error', onError);
+    conn.on('close', onClose);
     // a listener on one address knows dst_host and dst_port without a getsockname() per connection
     const meta: ConnMeta =
       fixedLocal === null
-        ? connMeta(socket)
-        : { src_host: src, src_port: socket.remotePort ?? -1, dst_host: fixedLocal, dst_port: boundPort };
+        ? connMeta(conn)
+        : { src_host: src, src_port: conn.remotePort ?? -1, dst_host: fixedLocal, dst_port: boundPort };
     if (proxyProtocol) {
-      awaitProxyHeader(ctx, o, socket, meta);
+      awaitProxyHeader(ctx, o.service, conn as Socket, meta, handler, handlerError);
       return;
     }
     try {
-      o.onConnection(socket, meta);
+      handler(conn, meta);
     } catch (err) {
-      // a protocol bug must cost one connection, never the process
-      ctx.count(o.service, 'handler_error');
-      ctx.debug(`${o.service}: ${(err as Error).stack ?? String(err)}`);
-      socket.destroy();
+      handlerError(err);
+      conn.destroy();
     }
-  });
-  server.maxConnections = ctx.conf.get<number>('kyoka.max_connections', 20_000);
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(bindError(o.service, o.port, err as NodeJS.ErrnoException)));
-    server.listen({ port: o.port, host: bindHost(ctx) }, () => resolve());
-  });
-  server.on('error', (err) => ctx.debug(`${o.service}: ${err.message}`));
-  const addr = server.address();
-  if (typeof addr === 'object' && addr) {
-    boundPort = addr.port;
-    if (addr.address !== '0.0.0.0' && addr.address !== '::') fixedLocal = plainAddress(addr.address);
   }
+
+  let close: () => Promise<void>;
+  let address: { address: string; port: number };
+  if (raw) {
+    let server: ReturnType<typeof listenRaw>;
+    try {
+      server = listenRaw(raw, bindHost(ctx), o.port, maxConnections, accept, handlerError);
+    } catch (err) {
+      throw bindError(o.service, o.port, err as NodeJS.ErrnoException);
+    }
+    address = server.address;
+    close = () => new Promise<void>((resolve) => server.close(resolve));
+  } else {
+    const server = createServer({ noDelay: true }, accept);
+    server.maxConnections = maxConnections;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) => reject(bindError(o.service, o.port, err as NodeJS.ErrnoException)));
+      server.listen({ port: o.port, host: bindHost(ctx) }, () => resolve());
+    });
+    server.on('error', (err) => ctx.debug(`${o.service}: ${err.message}`));
+    const a = server.address();
+    address = typeof a === 'object' && a ? a : { address: '', port: o.port };
+    close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  boundPort = address.port;
+  if (address.address !== '0.0.0.0' && address.address !== '::' && address.address !== '')
+    fixedLocal = plainAddress(address.address);
   return {
-    server,
     port: boundPort,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of [...open.sockets()]) s.destroy();
-        open.stop();
-        server.close(() => resolve());
-      }),
+    transport: raw ? 'raw' : 'net',
+    close: () => {
+      for (const c of [...open.sockets()]) c.destroy();
+      open.stop();
+      return close();
+    },
   };
 }
 
@@ -145,7 +181,14 @@ export async function listenTcp(ctx: ServiceContext, o: TcpListenOptions): Promi
  * connection only after it, with the forwarded addresses (per-source limits still count the
  * forwarder's address). A missing or bad header costs the connection, counted.
  */
-function awaitProxyHeader(ctx: ServiceContext, o: TcpListenOptions, socket: Socket, meta: ConnMeta): void {
+function awaitProxyHeader(
+  ctx: ServiceContext,
+  service: string,
+  socket: Socket,
+  meta: ConnMeta,
+  handler: (conn: Conn, meta: ConnMeta) => void,
+  handlerError: (err: unknown) => void,
+): void {
   let buf: Buffer = Buffer.alloc(0);
   const onData = (chunk: Buffer) => {
     buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
@@ -153,7 +196,7 @@ function awaitProxyHeader(ctx: ServiceContext, o: TcpListenOptions, socket: Sock
     if (r.status === 'incomplete' && buf.length <= V2_MAX) return;
     socket.off('data', onData);
     if (r.status !== 'ok') {
-      ctx.count(o.service, 'proxy_protocol_invalid');
+      ctx.count(service, 'proxy_protocol_invalid');
       socket.destroy();
       return;
     }
@@ -161,10 +204,9 @@ function awaitProxyHeader(ctx: ServiceContext, o: TcpListenOptions, socket: Sock
     const rest = buf.subarray(r.consumed);
     if (rest.length) socket.unshift(rest);
     try {
-      o.onConnection(socket, r.meta ?? meta);
+      handler(socket, r.meta ?? meta);
     } catch (err) {
-      ctx.count(o.service, 'handler_error');
-      ctx.debug(`${o.service}: ${(err as Error).stack ?? String(err)}`);
+      handlerError(err);
       socket.destroy();
       return;
     }
@@ -175,15 +217,16 @@ function awaitProxyHeader(ctx: ServiceContext, o: TcpListenOptions, socket: Sock
 
 /**
  * The common shape of a honeypot service: one TCP listener on `<name>.port` (default
- * `defaultPort`), each connection handed to onConnection. Services with more moving parts
- * (TLS, timers) build their HoneypotService themselves.
+ * `defaultPort`), each connection handed to the handler: `onConnection` with a net.Socket (tcpService)
+ * or `onConn` with any Conn, raw transport when possible (connService). Services with more moving
+ * parts (TLS, timers) build their HoneypotService themselves.
  */
-export function tcpService(
+function listenerService(
   ctx: ServiceContext,
   name: string,
   defaultPort: number,
-  onConnection: (socket: Socket, meta: ConnMeta) => void,
-  opts: { idleMs?: number } = {},
+  handler: { onConnection(socket: Socket, meta: ConnMeta): void } | { onConn(conn: Conn, meta: ConnMeta): void },
+  opts: { idleMs?: number },
 ): HoneypotService {
   const ports: ServicePort[] = [{ port: ctx.conf.get<number>(`${name}.port`, defaultPort), transport: 'tcp' }];
   let listener: TcpListener | null = null;
@@ -191,7 +234,7 @@ export function tcpService(
     name,
     ports,
     async start() {
-      listener = await listenTcp(ctx, { service: name, port: ports[0]!.port, idleMs: opts.idleMs, onConnection });
+      listener = await listenTcp(ctx, { service: name, port: ports[0]!.port, idleMs: opts.idleMs, ...handler });
       ports[0] = { port: listener.port, transport: 'tcp' };
     },
     async stop() {
@@ -199,4 +242,24 @@ export function tcpService(
       listener = null;
     },
   };
+}
+
+export function tcpService(
+  ctx: ServiceContext,
+  name: string,
+  defaultPort: number,
+  onConnection: (socket: Socket, meta: ConnMeta) => void,
+  opts: { idleMs?: number } = {},
+): HoneypotService {
+  return listenerService(ctx, name, defaultPort, { onConnection }, opts);
+}
+
+export function connService(
+  ctx: ServiceContext,
+  name: string,
+  defaultPort: number,
+  onConn: (conn: Conn, meta: ConnMeta) => void,
+  opts: { idleMs?: number } = {},
+): HoneypotService {
+  return listenerService(ctx, name, defaultPort, { onConn }, opts);
 }

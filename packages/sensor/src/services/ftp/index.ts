@@ -9,9 +9,9 @@
  * Differences from OpenCanary, on purpose: the default banner is vsftpd's for the personality,
  * and a bare LF also ends a command (as vsftpd accepts), where Twisted waits for CRLF forever.
  */
-import type { Socket } from 'node:net';
 import { honeycredChecker } from '../../auth/honeycreds.ts';
 import { LOGTYPE } from '../../log/logtypes.ts';
+import type { Conn } from '../../net/conn.ts';
 import { listenTcp, type TcpListener } from '../../net/tcp.ts';
 import type { ConnMeta, HoneypotService, ServiceContext, ServiceFactory, ServicePort } from '../../service/types.ts';
 
@@ -36,7 +36,7 @@ class FtpSession {
   private busy = false;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: Conn,
     private readonly meta: ConnMeta,
     private readonly shared: FtpShared,
   ) {}
@@ -91,8 +91,9 @@ class FtpSession {
     const arg = sp === -1 ? undefined : line.slice(sp + 1);
     const cmd = raw.toUpperCase();
     if (cmd === 'QUIT') {
+      // vsftpd (and Twisted's loseConnection) close after the reply, not waiting for the client
       this.reply('221 Goodbye.');
-      this.socket.end();
+      this.socket.destroySoon();
       return;
     }
     if (cmd === 'FEAT') {
@@ -138,7 +139,7 @@ class FtpSession {
  * its FtpSession; the 'data' listener is one function for all sockets. No closures per connection.
  */
 const STATE = Symbol('kyoka.ftp');
-type FtpSocket = Socket & { [STATE]?: ConnMeta | FtpSession };
+type FtpSocket = Conn & { [STATE]?: ConnMeta | FtpSession };
 
 export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService => {
   const port = ctx.conf.get<number>('ftp.port', 21);
@@ -174,7 +175,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     name: NAME,
     ports,
     async start() {
-      listener = await listenTcp(ctx, { service: NAME, port, onConnection });
+      listener = await listenTcp(ctx, { service: NAME, port, onConn: onConnection });
       ports[0] = { port: listener.port, transport: 'tcp' };
     },
     async stop() {

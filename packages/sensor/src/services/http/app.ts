@@ -49,9 +49,21 @@ function splitUrl(url: string): { path: string; query: string } {
   return q >= 0 ? { path: u.slice(0, q), query: u.slice(q + 1) } : { path: u, query: '' };
 }
 
+/** How long a socket closed with a raw reply may still trickle in before it is destroyed. */
+const LINGER_MS = 2000;
+
+/**
+ * Sends `reply` and closes. Like Apache's lingering close: the client gets a moment to read the
+ * reply before unread input would turn the close into a reset, and no longer: a slowloris client
+ * that keeps sending after its 408 must not hold the connection open.
+ */
 export function rawClose(socket: Duplex, reply: Buffer): void {
-  if (socket.writable) socket.end(reply);
-  else socket.destroy();
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(reply);
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
 
 export function createWebApp(ctx: ServiceContext, o: WebAppOptions) {
@@ -241,8 +253,7 @@ export function createWebApp(ctx: ServiceContext, o: WebAppOptions) {
       `HTTP/1.1 405 Method Not Allowed\r\nDate: ${httpDate()}\r\nServer: ${banner}\r\n` +
       `Content-Length: ${body.length}\r\nConnection: close\r\nContent-Type: ${type}\r\n\r\n`;
     socket.on('error', () => ctx.count(service, 'socket_error'));
-    if (socket.writable) socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
-    else socket.destroy();
+    rawClose(socket, Buffer.concat([Buffer.from(head, 'latin1'), body]));
   }
 
   /** node:http 'clientError': unknown verb -> raw 405, anything else unparsable -> raw 400. */

@@ -165,6 +165,27 @@ test('oversized body: 413 and close; basicLogin skin', async () => {
   }
 });
 
+test('slowloris that keeps trickling after its 408 is closed within the linger time', async () => {
+  const slow = await startService(factory, { 'http.port': 0, 'kyoka.http_header_timeout_ms': 300 });
+  try {
+    const started = Date.now();
+    const c = connect(slow.service.ports[0]?.port ?? 0, '127.0.0.1');
+    let got = '';
+    c.on('data', (d) => {
+      got += d;
+    });
+    c.on('error', () => {});
+    c.write('GET / HTTP/1.1\r\nHost: a\r\n');
+    const drip = setInterval(() => c.write('X'), 100);
+    await new Promise((r) => c.once('close', r));
+    clearInterval(drip);
+    assert.ok(got.startsWith('HTTP/1.1 408 Request Timeout'), got);
+    assert.ok(Date.now() - started < 4500, `closed after ${Date.now() - started} ms`);
+  } finally {
+    await slow.stop();
+  }
+});
+
 test('slowloris: an unfinished header block is cut off by the header timeout', async () => {
   const slow = await startService(factory, { 'http.port': 0, 'kyoka.http_header_timeout_ms': 300 });
   try {

@@ -5,9 +5,9 @@
  * exact texts: unknown command with the args hint, arity and unknown-subcommand errors, -NOAUTH for
  * known commands, -WRONGPASS for AUTH. Hot path: parse straight from the chunk, one write per chunk.
  */
-import type { Socket } from 'node:net';
 import { LOGTYPE } from '../../log/logtypes.ts';
-import { tcpService } from '../../net/tcp.ts';
+import type { Conn } from '../../net/conn.ts';
+import { connService } from '../../net/tcp.ts';
 import type { ConnMeta, HoneypotService, ServiceContext, ServiceFactory } from '../../service/types.ts';
 import { arityOk, COMMANDS } from './commands.ts';
 import { EMPTY, NEED_MORE, OK, type ParseOut, parseRequest } from './resp.ts';
@@ -67,13 +67,15 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     ctx.log(meta, LOGTYPE.REDIS_ACTION, { CMD: up, ARGS: args });
   }
 
-  function onConnection(socket: Socket, meta: ConnMeta): void {
+  function onConnection(socket: Conn, meta: ConnMeta): void {
     let pending: Buffer | null = null;
     const out: ParseOut = { argv: [], end: 0, err: '' };
     let closed = false;
+    // Redis closes a client after these replies (CLIENT_CLOSE_AFTER_REPLY), not waiting for it
     const finish = (last: string) => {
       closed = true;
-      socket.end(last);
+      socket.write(last);
+      socket.destroySoon();
     };
     socket.on('data', (chunk: Buffer) => {
       if (closed) return;
@@ -122,5 +124,5 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     });
   }
 
-  return tcpService(ctx, 'redis', 6379, onConnection);
+  return connService(ctx, 'redis', 6379, onConnection);
 };

@@ -200,7 +200,8 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
         lists,
         lists.serverHostKey.filter((a) => a in hostKeys),
       );
-      listener = await listenTcp(ctx, { service: NAME, port, idleMs: 120_000, onConnection });
+      // sshd's LoginGraceTime: no connection stays unauthenticated longer (none ever authenticates here)
+      listener = await listenTcp(ctx, { service: NAME, port, idleMs: 120_000, maxLifeMs: 120_000, onConnection });
       ports[0] = { port: listener.port, transport: 'tcp' };
     },
     async stop() {

@@ -1,0 +1,341 @@
+/**
+ * Raw TCP transport for line-protocol honeypot services: libuv's TCP handles driven through Node's
+ * own tcp_wrap / stream_wrap bindings (what lib/net.js is built on), without net.Socket, its
+ * streams and nextTick chains. Why: for FTP the socket layer, not the protocol, is most of the CPU
+ * per attempt. `bench/honeypot/floor.ts --opencanary` measured a minimal FTP server at 0.208 CPU-s
+ * per 1,000 attempts on node:net and 0.137 on these handles, against a 5x budget of 0.16 (live
+ * OpenCanary 0.81). Internal API (Node 20): `rawTcp()` checks its shape once and answers null when
+ * anything differs; tcp.ts then uses node:net, as it does for PROXY protocol and `kyoka.raw_tcp: false`.
+ * A RawConn is the part of net.Socket the services use (conn.ts); conn.test.ts runs the same
+ * conformance suite over both.
+ */
+import { isIPv6 } from 'node:net';
+import { getSystemErrorName } from 'node:util';
+import type { Conn } from './conn.ts';
+
+/** A client's pending output beyond which it is dropped (a peer that sends but never reads). */
+export const MAX_WRITE_QUEUE = 1024 * 1024;
+const UV_EOF = -4095;
+
+interface Req {
+  handle: Handle;
+  oncomplete(status: number): void;
+  async: boolean;
+  conn?: RawConn;
+  buffer?: unknown;
+}
+interface Handle {
+  onread: (this: Handle, ab: ArrayBuffer | undefined) => void;
+  onconnection: ((err: number, client: Handle | undefined) => void) | null;
+  owner?: RawConn;
+  writeQueueSize: number;
+  bind(host: string, port: number): number;
+  bind6(host: string, port: number, flags: number): number;
+  listen(backlog: number): number;
+  getsockname(out: Record<string, unknown>): number;
+  getpeername(out: Record<string, unknown>): number;
+  setNoDelay(on: boolean): number;
+  readStart(): number;
+  readStop(): number;
+  writeUtf8String(req: Req, s: string): number;
+  writeBuffer(req: Req, b: Uint8Array): number;
+  shutdown(req: Req): number;
+  close(cb?: () => void): void;
+}
+interface Bindings {
+  TCP: new (type: number) => Handle;
+  SERVER: number;
+  WriteWrap: new () => Req;
+  ShutdownWrap: new () => Req;
+  state: Int32Array;
+  kReadBytesOrError: number;
+  kArrayBufferOffset: number;
+  kBytesWritten: number;
+  kLastWriteWasAsync: number;
+}
+
+let bindings: Bindings | null | undefined;
+
+/** Node's TCP bindings when they have the shape this file drives, else null (once). */
+export function rawTcp(): Bindings | null {
+  if (bindings !== undefined) return bindings;
+  bindings = null;
+  try {
+    const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding;
+    const tcp = binding('tcp_wrap') as { TCP?: Bindings['TCP']; constants?: { SERVER?: number } };
+    const sw = binding('stream_wrap') as Record<string, unknown>;
+    const proto = tcp.TCP?.prototype as unknown as Record<string, unknown> | undefined;
+    const fns = ['bind', 'bind6', 'listen', 'getsockname', 'getpeername', 'setNoDelay', 'readStart', 'readStop'];
+    const more = ['writeUtf8String', 'writeBuffer', 'shutdown', 'close'];
+    if (!proto || ![...fns, ...more].every((f) => typeof proto[f] === 'function')) return null;
+    const nums = ['kReadBytesOrError', 'kArrayBufferOffset', 'kBytesWritten', 'kLastWriteWasAsync'];
+    if (typeof tcp.constants?.SERVER !== 'number' || !nums.every((k) => typeof sw[k] === 'number')) return null;
+    if (!(sw.streamBaseState instanceof Int32Array) || typeof sw.WriteWrap !== 'function') return null;
+    bindings = {
+      TCP: tcp.TCP as Bindings['TCP'],
+      SERVER: tcp.constants.SERVER,
+      WriteWrap: sw.WriteWrap as Bindings['WriteWrap'],
+      ShutdownWrap: sw.ShutdownWrap as Bindings['ShutdownWrap'],
+      state: sw.streamBaseState,
+      kReadBytesOrError: sw.kReadBytesOrError as number,
+      kArrayBufferOffset: sw.kArrayBufferOffset as number,
+      kBytesWritten: sw.kBytesWritten as number,
+      kLastWriteWasAsync: sw.kLastWriteWasAsync as number,
+    };
+  } catch {
+    bindings = null;
+  }
+  return bindings;
+}
+
+function uvError(err: number, syscall: string): NodeJS.ErrnoException {
+  let code = 'UNKNOWN';
+  try {
+    code = getSystemErrorName(err);
+  } catch {}
+  const e: NodeJS.ErrnoException = new Error(`${syscall} ${code}`);
+  e.code = code;
+  e.errno = err;
+  e.syscall = syscall;
+  return e;
+}
+
+type DataFn = (this: Conn, chunk: Buffer) => void;
+type CloseFn = (this: Conn) => void;
+type ErrorFn = (this: Conn, err: Error) => void;
+
+function noop(): void {}
+
+/** One accepted connection. Listeners run with `this` = the conn, like net.Socket's. */
+export class RawConn implements Conn {
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  private local: Record<string, unknown> | null = null;
+  bytesRead = 0;
+  bytesWritten = 0;
+  destroyed = false;
+  writableEnded = false;
+  private readEnded = false;
+  private shutdownDone = false;
+  private closeAfterShutdown = false;
+  private data: DataFn[] = [];
+  private closes: CloseFn[] = [];
+  private errors: ErrorFn[] = [];
+
+  constructor(
+    /** @internal */
+    readonly b: Bindings,
+    private readonly handle: Handle,
+    /** Called when a 'data' listener throws: a protocol bug costs the connection, not the process. */
+    private readonly onListenerError: (err: unknown) => void,
+  ) {
+    const peer: Record<string, unknown> = {};
+    handle.getpeername(peer);
+    this.remoteAddress = typeof peer.address === 'string' ? peer.address : undefined;
+    this.remotePort = typeof peer.port === 'number' ? peer.port : undefined;
+    handle.owner = this;
+    handle.onread = onRead;
+    // read at once, as net.Socket does: a peer's FIN or reset is seen even before any listener
+    handle.readStart();
+  }
+
+  /** getsockname() on first use: a listener bound to one address never needs it. */
+  get localAddress(): string | undefined {
+    return this.sockname().address as string | undefined;
+  }
+
+  get localPort(): number | undefined {
+    return this.sockname().port as number | undefined;
+  }
+
+  private sockname(): Record<string, unknown> {
+    if (this.local === null) {
+      this.local = {};
+      if (!this.destroyed) this.handle.getsockname(this.local);
+    }
+    return this.local;
+  }
+
+  on(event: 'data', fn: DataFn): this;
+  on(event: 'close', fn: CloseFn): this;
+  on(event: 'error', fn: ErrorFn): this;
+  on(event: 'data' | 'close' | 'error', fn: DataFn | CloseFn | ErrorFn): this {
+    if (event === 'data') this.data.push(fn as DataFn);
+    else if (event === 'close') this.closes.push(fn as CloseFn);
+    else this.errors.push(fn as ErrorFn);
+    return this;
+  }
+
+  write(chunk: string | Uint8Array): boolean {
+    if (this.destroyed || this.writableEnded) return false;
+    const b = this.b;
+    const req = new b.WriteWrap();
+    req.handle = this.handle;
+    req.oncomplete = noop;
+    req.async = false;
+    const err =
+      typeof chunk === 'string' ? this.handle.writeUtf8String(req, chunk) : this.handle.writeBuffer(req, chunk);
+    if (err) {
+      this.fail(err, 'write');
+      return false;
+    }
+    this.bytesWritten += b.state[b.kBytesWritten]!;
+    // libuv keeps a pointer to a Buffer it could not write at once: keep the Buffer alive with it
+    if (b.state[b.kLastWriteWasAsync]) req.buffer = chunk;
+    if (this.handle.writeQueueSize > MAX_WRITE_QUEUE) {
+      this.fail(-105 /* ENOBUFS */, 'write');
+      return false;
+    }
+    return true;
+  }
+
+  /** Sends `chunk` if given, then FIN once the output is flushed; closes when both sides are done. */
+  end(chunk?: string | Uint8Array): this {
+    if (chunk !== undefined) this.write(chunk);
+    if (this.destroyed || this.writableEnded) return this;
+    this.writableEnded = true;
+    const req = new this.b.ShutdownWrap();
+    req.handle = this.handle;
+    req.conn = this;
+    req.oncomplete = afterShutdown;
+    if (this.handle.shutdown(req)) this.destroy();
+    return this;
+  }
+
+  destroy(): this {
+    if (this.destroyed) return this;
+    this.destroyed = true;
+    this.writableEnded = true;
+    // the binding aborts the process on a non-function here: a no-op, never null
+    this.handle.onread = noop;
+    this.handle.close(() => {
+      for (const fn of this.closes) fn.call(this);
+    });
+    return this;
+  }
+
+  destroySoon(): void {
+    // nothing queued: close(2) sends the FIN itself, without shutdown's extra turn
+    if (this.handle.writeQueueSize === 0) {
+      this.destroy();
+      return;
+    }
+    this.closeAfterShutdown = true;
+    this.end();
+  }
+
+  pause(): this {
+    if (!this.destroyed && !this.readEnded) this.handle.readStop();
+    return this;
+  }
+
+  resume(): this {
+    if (!this.destroyed && !this.readEnded) this.handle.readStart();
+    return this;
+  }
+
+  /** @internal bytes from onRead */
+  received(chunk: Buffer): void {
+    this.bytesRead += chunk.length;
+    try {
+      for (const fn of this.data) {
+        fn.call(this, chunk);
+        if (this.destroyed) break;
+      }
+    } catch (err) {
+      this.onListenerError(err);
+      this.destroy();
+    }
+  }
+
+  /** @internal the peer's FIN: as net.Socket without allowHalfOpen, answer with ours, then close */
+  peerEnded(): void {
+    this.readEnded = true;
+    if (!this.writableEnded) this.destroySoon();
+    else if (this.shutdownDone) this.destroy();
+  }
+
+  /** @internal our FIN is out */
+  shutDown(): void {
+    this.shutdownDone = true;
+    if (this.readEnded || this.closeAfterShutdown) this.destroy();
+  }
+
+  /** @internal */
+  fail(err: number, syscall: string): void {
+    if (this.destroyed) return;
+    const e = uvError(err, syscall);
+    for (const fn of this.errors) fn.call(this, e);
+    this.destroy();
+  }
+}
+
+function onRead(this: Handle, ab: ArrayBuffer | undefined): void {
+  const conn = this.owner;
+  if (!conn) return;
+  const b = conn.b;
+  const n = b.state[b.kReadBytesOrError]!;
+  if (n > 0) {
+    if (ab) conn.received(Buffer.from(ab, b.state[b.kArrayBufferOffset]!, n));
+  } else if (n === UV_EOF) conn.peerEnded();
+  else if (n < 0) conn.fail(n, 'read');
+}
+
+function afterShutdown(this: Req): void {
+  this.conn?.shutDown();
+}
+
+export interface RawServer {
+  /** Bound address and port. */
+  address: { address: string; port: number };
+  close(cb: () => void): void;
+}
+
+/**
+ * Listens on host:port (undefined host: every address, IPv6 and IPv4, as node:net does) and hands
+ * each accepted connection to `onConn`; beyond `maxConnections` open at once a new one is closed.
+ * Rejects with an errno-style error (code EADDRINUSE, EACCES...) when it cannot bind.
+ */
+export function listenRaw(
+  b: Bindings,
+  host: string | undefined,
+  port: number,
+  maxConnections: number,
+  onConn: (conn: RawConn) => void,
+  onListenerError: (err: unknown) => void,
+): RawServer {
+  const server = new b.TCP(b.SERVER);
+  let err: number;
+  if (host === undefined) {
+    err = server.bind6('::', port, 0);
+    // no IPv6 on this host: IPv4 only, as node:net falls back
+    if (err) err = server.bind('0.0.0.0', port);
+  } else err = isIPv6(host) ? server.bind6(host, port, 0) : server.bind(host, port);
+  if (!err) err = server.listen(511);
+  if (err) {
+    server.close();
+    throw uvError(err, 'listen');
+  }
+  let open = 0;
+  const closed = () => {
+    open--;
+  };
+  server.onconnection = (status, client) => {
+    if (status || !client) return;
+    if (open >= maxConnections) {
+      client.close();
+      return;
+    }
+    open++;
+    client.setNoDelay(true);
+    const conn = new RawConn(b, client, onListenerError);
+    conn.on('close', closed);
+    onConn(conn);
+  };
+  const out: Record<string, unknown> = {};
+  server.getsockname(out);
+  return {
+    address: { address: String(out.address), port: Number(out.port) },
+    close: (cb) => server.close(cb),
+  };
+}
