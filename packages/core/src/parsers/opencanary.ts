@@ -3,9 +3,21 @@
  * (which OpenCanary writes in UTC despite the name); `local_time_adjusted` is local time and
  * ignored. dst_port/src_port -1 and an empty dst_host mean absent. Portscan lines carry
  * ports as strings. Login attempts on a honeypot always fail: outcome 'failure'.
+ *
+ * The sensor's own records (logtypes 1000-1006: boot, "Canary running!!!", debug, errors,
+ * pings, config saves) are not honeypot interactions: they get event.dataset
+ * `opencanary.system` (event.module stays `opencanary`) and no kyoka.honeypot.service, so
+ * everything that selects interactions by `event.dataset:opencanary` (the console's Honeypot
+ * page, Sigma `product: opencanary`, the built-in rules) leaves them out by construction.
+ *
+ * `message` is a short summary per logtype (opencanary-message.ts), never the raw line.
+ * Credentials: USERNAME/PASSWORD (most services), UserName/Password (MSSQL), VNC's matched
+ * password, Redis `AUTH [user] pass` and `HELLO n AUTH user pass`, MongoDB's auth_attempt user
+ * name and the SNMP community string, all in kyoka.credentials.{username,password}.
  */
 import type { EventInput } from '../event/types.ts';
 import { type LogtypeInfo, OPENCANARY_LOGTYPES } from './opencanary-logtypes.ts';
+import { opencanaryMessage, VNC_NOT_FOUND } from './opencanary-message.ts';
 import type { ParseContext, Parser } from './types.ts';
 import {
   badEvent,
@@ -18,12 +30,15 @@ import {
   setEndpoint,
   toInt,
   toIsoTime,
+  toPort,
 } from './util.ts';
 
 export { type LogtypeInfo, OPENCANARY_LOGTYPES } from './opencanary-logtypes.ts';
 
 const HTTP_METHOD: Record<number, string> = { 3000: 'GET', 3001: 'POST', 3003: 'GET' };
-const VNC_NOT_FOUND = '<Password was not in the common list>';
+/** The marker the Redis honeypot appends to ARGS cut at redis.max_arg_length. */
+const REDIS_CUT_RE = /\(and \d+ more bytes\)$/;
+const HELLO_AUTH_RE = /(?:^|\s)AUTH\s+(\S+)\s+(\S+)/i;
 const MONGO_ACTION_RE = /^mongodb\.[a-z_]{1,32}$/;
 
 function str(v: unknown, max = 4096): string | undefined {
@@ -39,6 +54,54 @@ function unknownInfo(logtype: number): LogtypeInfo {
   return { action: `opencanary.${logtype}`, service: 'unknown', category: ['intrusion_detection'], type: ['info'] };
 }
 
+interface Captured {
+  username?: string;
+  password?: string;
+  truncated?: boolean;
+}
+
+/** Redis `AUTH pass`, `AUTH user pass` (Redis 6 ACL) and `HELLO 3 AUTH user pass` from 17001's CMD/ARGS. */
+export function redisCredentials(cmd: unknown, args: unknown): Captured | undefined {
+  if (typeof cmd !== 'string' || typeof args !== 'string') return undefined;
+  const c = cmd.toUpperCase();
+  if (c !== 'AUTH' && c !== 'HELLO') return undefined;
+  let a = args;
+  const out: Captured = {};
+  if (REDIS_CUT_RE.test(a)) {
+    a = a.replace(REDIS_CUT_RE, '');
+    out.truncated = true;
+  }
+  if (c === 'HELLO') {
+    const m = HELLO_AUTH_RE.exec(a);
+    if (!m) return undefined;
+    out.username = m[1] as string;
+    out.password = m[2] as string;
+    return out;
+  }
+  if (a.length === 0) return undefined;
+  const sp = a.indexOf(' ');
+  if (sp === -1) out.password = a;
+  else {
+    out.username = a.slice(0, sp);
+    out.password = a.slice(sp + 1);
+  }
+  return out;
+}
+
+/** Credentials some logtypes carry outside USERNAME/PASSWORD (see the header). */
+function extraCredentials(logtype: number, logdata: Obj): Captured | undefined {
+  if (logtype === 17001) return redisCredentials(logdata.CMD, logdata.ARGS);
+  if (logtype === 20001 && logdata.action === 'mongodb.auth_attempt') {
+    const u = str(logdata.username, 1024);
+    return u === undefined || u === 'unknown' ? {} : { username: u };
+  }
+  if (logtype === 13001) {
+    const c = typeof logdata.COMMUNITY_STRING === 'string' ? logdata.COMMUNITY_STRING : undefined;
+    return c === undefined || c.length > 1024 ? undefined : { password: c };
+  }
+  return undefined;
+}
+
 /** Maps one parsed OpenCanary record. `original` is the raw text the record came from. */
 export function opencanaryToEvent(obj: Obj, original: string, ctx: ParseContext): EventInput {
   const logtype = opencanaryLogtype(obj);
@@ -48,18 +111,21 @@ export function opencanaryToEvent(obj: Obj, original: string, ctx: ParseContext)
   const nodeId = str(obj.node_id, 255);
 
   const ts = toIsoTime(obj.utc_time) ?? toIsoTime(obj.local_time) ?? receivedIso(ctx.receivedAt);
+  const system = info.service === 'opencanary';
   const event: Obj = {
     kind: 'event',
     category: info.category.slice(),
     type: info.type.slice(),
     action: info.action,
-    dataset: 'opencanary',
+    dataset: system ? 'opencanary.system' : 'opencanary',
     module: 'opencanary',
     original,
   };
   const opencanary: Obj = { logtype, logdata };
   if (nodeId !== undefined) opencanary.node_id = nodeId;
-  const kyoka: Obj = { source: ctx.sourceName, honeypot: { service: info.service }, opencanary };
+  const kyoka: Obj = system
+    ? { source: ctx.sourceName, opencanary }
+    : { source: ctx.sourceName, honeypot: { service: info.service }, opencanary };
   const ev: EventInput = { '@timestamp': ts, event: event as EventInput['event'], kyoka };
   if (nodeId !== undefined) ev.observer = { name: nodeId, type: 'honeypot' };
 
@@ -81,21 +147,32 @@ export function opencanaryToEvent(obj: Obj, original: string, ctx: ParseContext)
     }
   }
 
-  // Credentials: USERNAME/PASSWORD everywhere, UserName/Password for MSSQL, VNC's matched password.
-  const username = str(logdata.USERNAME, 1024) ?? str(logdata.UserName, 1024) ?? str(logdata.USER, 1024);
+  // Credentials: USERNAME/PASSWORD everywhere, UserName/Password for MSSQL, VNC's matched
+  // password, then the logtypes that carry them elsewhere (Redis AUTH, MongoDB, SNMP).
+  let username = str(logdata.USERNAME, 1024) ?? str(logdata.UserName, 1024) ?? str(logdata.USER, 1024);
   let password = typeof logdata.PASSWORD === 'string' ? logdata.PASSWORD : undefined;
   if (password === undefined && typeof logdata.Password === 'string') password = logdata.Password;
   const vnc = logdata['VNC Password'];
   if (password === undefined && typeof vnc === 'string' && vnc !== VNC_NOT_FOUND) password = vnc;
+  const extra = extraCredentials(logtype, logdata);
+  if (extra !== undefined) {
+    username ??= extra.username;
+    password ??= extra.password;
+  }
   if (username !== undefined || password !== undefined || typeof obj.honeycred === 'boolean') {
     const cred: Obj = {};
     if (username !== undefined) cred.username = username;
     if (password !== undefined) cred.password = password;
+    if (extra?.truncated) cred.truncated = true;
     if (typeof obj.honeycred === 'boolean') cred.honeycred = obj.honeycred;
     kyoka.credentials = cred;
   }
   if (username !== undefined) ev.user = { name: username };
-  if (info.login) event.outcome = 'failure';
+  if (extra !== undefined && !info.login) {
+    // An authentication attempt on a service whose logtype is not a login one (Redis AUTH...).
+    (event.category as string[]).unshift('authentication');
+  }
+  if (info.login || extra !== undefined) event.outcome = 'failure';
 
   if (info.service === 'http') {
     const method = HTTP_METHOD[logtype] ?? str(logdata.REQUEST_TYPE, 16);
@@ -116,16 +193,8 @@ export function opencanaryToEvent(obj: Obj, original: string, ctx: ParseContext)
   } else if (logtype === 10001 || logtype === 5000) {
     const f = str(logdata.FILENAME);
     if (f !== undefined) ev.file = { path: f };
-  } else if (logtype === 17001) {
-    const cmd = str(logdata.CMD, 256);
-    if (cmd !== undefined)
-      ev.message = typeof logdata.ARGS === 'string' && logdata.ARGS ? `${cmd} ${logdata.ARGS}` : cmd;
-  } else if (logtype === 1001) {
-    // Startup/info messages: {"msg": {"logdata": "..."}} or {"msg": "..."}.
-    const msg = logdata.msg;
-    const text = isPlainObject(msg) ? str(msg.logdata) : str(msg);
-    if (text !== undefined) ev.message = text;
   }
+  ev.message = opencanaryMessage(logtype, info, logdata, toPort(obj.dst_port));
   return ev;
 }
 
