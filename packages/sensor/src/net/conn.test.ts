@@ -202,6 +202,28 @@ for (const transport of transports) {
       }
     });
 
+    it('cork holds writes until uncork; they arrive whole and in order', async () => {
+      const s = await serve(transport, (c) => {
+        c.on('data', () => {
+          c.cork();
+          c.write('one|');
+          c.write(Buffer.from('two|'));
+          c.write(new Uint8Array([116, 104, 114, 101, 101]));
+          c.uncork();
+          c.end();
+        });
+      });
+      try {
+        const c = await client(s.l.port);
+        const ended = drain(c);
+        c.write('go');
+        assert.deepEqual(await ended, ['one|two|three', 'end']);
+        c.destroy();
+      } finally {
+        await s.close();
+      }
+    });
+
     it('pause stops data events until resume', async () => {
       const chunks: string[] = [];
       let conn!: Conn;
@@ -326,20 +348,31 @@ describe('transport choice', () => {
     }
   });
 
-  it('raw: a peer that sends but never reads is dropped once its backlog passes the cap', async (t) => {
+  it('raw: a peer that sends but never reads is dropped once its backlog passes the cap', {
+    timeout: 20_000,
+  }, async (t) => {
     if (!rawTcp()) return t.skip('no raw TCP bindings in this Node.js');
     const big = Buffer.alloc(256 * 1024, 'a');
+    let closed!: () => void;
+    const gone = new Promise<void>((r) => {
+      closed = r;
+    });
+    let written = 0;
     const s = await serve('raw', (c) => {
+      c.on('close', closed);
       c.on('data', () => {
-        for (let i = 0; i < (4 * MAX_WRITE_QUEUE) / big.length && !c.destroyed; i++) c.write(big);
+        // the kernel's socket buffers take several MiB first: write until the cap trips (64 MiB at most)
+        for (let i = 0; i < (64 * MAX_WRITE_QUEUE) / big.length && c.write(big); i++) written += big.length;
       });
     });
     try {
       const c = await client(s.l.port);
-      c.pause(); // never reads
+      c.pause(); // never reads (so it does not see the reset either)
       c.write('go');
-      await once<void>((r) => c.on('close', () => r()));
+      await gone;
       assert.equal(s.h.counts.get('x:socket_error'), 1);
+      assert.ok(written < 32 * MAX_WRITE_QUEUE, `dropped after ${written} bytes`);
+      c.destroy();
     } finally {
       await s.close();
     }

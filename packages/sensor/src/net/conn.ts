@@ -21,6 +21,9 @@ export interface Conn {
   destroy(): this;
   /** Closes once pending output is flushed, without waiting for the peer's FIN (a server's exit). */
   destroySoon(): void;
+  /** Holds writes until the matching uncork(), then sends them in one system call. */
+  cork(): void;
+  uncork(): void;
   pause(): this;
   resume(): this;
   on(event: 'data', listener: (chunk: Buffer) => void): this;

@@ -118,6 +118,8 @@ export class RawConn implements Conn {
   private readEnded = false;
   private shutdownDone = false;
   private closeAfterShutdown = false;
+  private corked = 0;
+  private held: Buffer[] | null = null;
   private data: DataFn[] = [];
   private closes: CloseFn[] = [];
   private errors: ErrorFn[] = [];
@@ -168,6 +170,28 @@ export class RawConn implements Conn {
 
   write(chunk: string | Uint8Array): boolean {
     if (this.destroyed || this.writableEnded) return false;
+    if (this.corked > 0) {
+      const buf =
+        typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (this.held) this.held.push(buf);
+      else this.held = [buf];
+      return true;
+    }
+    return this.send(chunk);
+  }
+
+  cork(): void {
+    this.corked++;
+  }
+
+  uncork(): void {
+    if (this.corked === 0 || --this.corked > 0) return;
+    const held = this.held;
+    this.held = null;
+    if (held && !this.destroyed) this.send(held.length === 1 ? held[0]! : Buffer.concat(held));
+  }
+
+  private send(chunk: string | Uint8Array): boolean {
     const b = this.b;
     const req = new b.WriteWrap();
     req.handle = this.handle;
@@ -193,6 +217,10 @@ export class RawConn implements Conn {
   end(chunk?: string | Uint8Array): this {
     if (chunk !== undefined) this.write(chunk);
     if (this.destroyed || this.writableEnded) return this;
+    if (this.corked > 0) {
+      this.corked = 1;
+      this.uncork();
+    }
     this.writableEnded = true;
     const req = new this.b.ShutdownWrap();
     req.handle = this.handle;
@@ -215,6 +243,10 @@ export class RawConn implements Conn {
   }
 
   destroySoon(): void {
+    if (this.corked > 0) {
+      this.corked = 1;
+      this.uncork();
+    }
     // nothing queued: close(2) sends the FIN itself, without shutdown's extra turn
     if (this.handle.writeQueueSize === 0) {
       this.destroy();

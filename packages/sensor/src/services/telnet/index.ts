@@ -14,9 +14,9 @@
  * "Authentication failed" and hangs forever when a client ignores the negotiation; the bytes sent
  * here are the same, but never wait for the client.
  */
-import type { Socket } from 'node:net';
 import { honeycredChecker } from '../../auth/honeycreds.ts';
 import { LOGTYPE } from '../../log/logtypes.ts';
+import type { Conn } from '../../net/conn.ts';
 import { listenTcp, type TcpListener } from '../../net/tcp.ts';
 import type { ConnMeta, HoneypotService, ServiceContext, ServiceFactory, ServicePort } from '../../service/types.ts';
 import { DO, DONT, ECHO, IAC, TelnetParser, WILL, WONT } from './telnet-parser.ts';
@@ -74,7 +74,7 @@ class TelnetSession extends TelnetParser {
   private echoAsked = false;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: Conn,
     private readonly meta: ConnMeta,
     private readonly shared: TelnetShared,
   ) {
@@ -154,7 +154,7 @@ class TelnetSession extends TelnetParser {
  * session, parser or closure, only the socket and its meta.
  */
 const STATE = Symbol('kyoka.telnet');
-type TelnetSocket = Socket & { [STATE]?: ConnMeta | TelnetSession };
+type TelnetSocket = Conn & { [STATE]?: ConnMeta | TelnetSession };
 
 export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService => {
   const port = ctx.conf.get<number>('telnet.port', 23);
@@ -173,8 +173,8 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
    * a connection waits between one and two ticks, and costs no timer of its own. A connection
    * leaves these sets when its prompt is sent (by the tick or at its first bytes).
    */
-  let youngGreets = new Set<Socket>();
-  let oldGreets = new Set<Socket>();
+  let youngGreets = new Set<Conn>();
+  let oldGreets = new Set<Conn>();
   let greetTimer: NodeJS.Timeout | null = null;
   const greetTick = () => {
     for (const s of oldGreets) if (!s.destroyed) s.write(prompt);
@@ -217,7 +217,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     name: NAME,
     ports,
     async start() {
-      listener = await listenTcp(ctx, { service: NAME, port, onConnection });
+      listener = await listenTcp(ctx, { service: NAME, port, onConn: onConnection });
       ports[0] = { port: listener.port, transport: 'tcp' };
     },
     async stop() {
