@@ -94,6 +94,7 @@ describe('console: alerts', () => {
     await page.getByTestId('language-switch').getByText('中文', { exact: true }).click();
     await page.getByTestId('nav-alerts').click();
     await waitForText(page.getByRole('heading', { level: 2 }), '告警');
+    await waitForText(page.getByTestId('severity-badge'), '严重');
     assert.deepEqual(pageErrors, []);
   });
 });

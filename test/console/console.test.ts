@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { type Browser, openBrowser, waitForText } from '../helpers/browser.ts';
+import { type Browser, login, openBrowser, waitForText } from '../helpers/browser.ts';
 import { type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
 
 const XSS = {
@@ -255,6 +255,165 @@ describe('console', () => {
       headers: { authorization: `Bearer ${secret}` },
     });
     assert.equal(afterRevoke.status, 401);
+  });
+
+  it('shows the agents empty state with the commands as code, and one date format on decisions', async () => {
+    await page.getByTestId('nav-agents').click();
+    const empty = page.getByTestId('agents-empty');
+    await waitForText(empty, 'No agents yet');
+    assert.ok(!((await empty.textContent()) ?? '').includes('`'), 'no literal backticks');
+    assert.deepEqual(await empty.locator('code').allTextContents(), ['kyoka agent', 'kyoka waf']);
+
+    await page.getByTestId('nav-decisions').click();
+    await page.getByTestId('add-decision').click();
+    await page.getByTestId('decision-value').fill('198.51.100.250');
+    await page.getByTestId('decision-submit').click();
+    const row = page.getByTestId('decisions-table').locator('tr', { hasText: '198.51.100.250' });
+    await waitForText(row, 'ban');
+    // created and expires use the same (full) formatter: both show the year and seconds
+    const cells = await row.locator('td').allTextContents();
+    const dates = cells.filter((c) => /\d{1,2}:\d{2}/.test(c));
+    assert.equal(dates.length, 2, `two date cells: ${cells.join(' | ')}`);
+    for (const d of dates) assert.match(d, /\b20\d\d\b.*\d{2}:\d{2}:\d{2}/, `full date: ${d}`);
+  });
+
+  it('is usable at 375 px: burger nav, full-width query, scrolling tables, language and log out reachable', async () => {
+    await page.setViewportSize({ width: 375, height: 740 });
+    try {
+      const docWidth = () => page.evaluate('document.documentElement.scrollWidth') as Promise<number>;
+      // polls: the drawer slides in, so its contents are off screen for a moment
+      const inViewport = async (testId: string) => {
+        let box: { x: number; y: number; width: number; height: number } | null = null;
+        for (let i = 0; i < 30; i++) {
+          box = await page.getByTestId(testId).boundingBox();
+          if (box && box.x >= 0 && box.x + box.width <= 375 && box.y >= 0 && box.y + box.height <= 740) return;
+          await page.waitForTimeout(100);
+        }
+        assert.fail(`${testId} is not on screen: ${JSON.stringify(box)}`);
+      };
+      const openNav = async () => {
+        await page.getByTestId('nav-burger').click();
+        await page.getByRole('dialog').waitFor();
+      };
+
+      await page.goto(`${k.url}/overview`);
+      await page.getByTestId('nav-burger').waitFor();
+      await waitForText(page.getByTestId('stat-total'), String(BULK + 1));
+      assert.ok((await docWidth()) <= 375, `page is not wider than the screen: ${await docWidth()}`);
+
+      // every page link is in the drawer; following one closes it
+      await openNav();
+      for (const id of ['overview', 'search', 'alerts', 'rules', 'decisions', 'keys', 'agents', 'waf']) {
+        assert.equal(await page.getByRole('dialog').getByTestId(`nav-${id}`).count(), 1, `nav-${id} in the drawer`);
+      }
+      await page.getByTestId('nav-search').click();
+      await page.waitForURL(/\/search/);
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+
+      // the query input gets its own full-width row; the buttons stay on screen
+      const q = await page.getByTestId('query-input').boundingBox();
+      assert.ok(q && q.width >= 300, `query input is full width: ${q?.width}`);
+      await page.getByTestId('query-input').fill(`source.ip:${ATTACKER_IP}`);
+      await inViewport('query-submit');
+      await page.getByTestId('query-submit').click();
+      await waitForText(page.getByTestId('result-total'), `${BULK / 2} events`);
+      assert.ok((await docWidth()) <= 375);
+
+      // a wide table scrolls inside its card, not the page
+      await openNav();
+      await page.getByTestId('nav-keys').click();
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      const table = page.getByTestId('keys-table');
+      await waitForText(table, 'console-test-key');
+      assert.ok((await docWidth()) <= 375);
+      const scrolled = await table.evaluate((t) => {
+        // the nearest ancestor that actually scrolls sideways (the page itself does not count)
+        for (let el = t.parentElement; el && el !== t.ownerDocument.body; el = el.parentElement) {
+          el.scrollLeft = 200;
+          if (el.scrollLeft > 0) return el.scrollLeft;
+        }
+        return 0;
+      });
+      assert.ok(scrolled > 0, 'the keys table scrolls horizontally inside its container');
+
+      // the language switch is reachable from the drawer
+      await openNav();
+      await inViewport('language-switch');
+      await page.getByTestId('language-switch').getByText('中文', { exact: true }).click();
+      await waitForText(page.getByRole('dialog').getByTestId('nav-keys'), 'API 密钥');
+      await page.getByTestId('language-switch').getByText('EN', { exact: true }).click();
+      await waitForText(page.getByRole('dialog').getByTestId('nav-keys'), 'API keys');
+
+      // and so is log out
+      await inViewport('logout');
+      await page.getByTestId('logout').click();
+      await page.waitForURL(/\/login/);
+      await page.getByTestId('login-form').waitFor();
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      assert.ok((await docWidth()) <= 375, 'the login page fits too');
+      await inViewport('login-submit');
+      await login(page, k.url, k.adminUser, k.adminPassword);
+      assert.equal(await page.getByTestId('nav-burger').count(), 1);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    // wide again: the full header comes back
+    await page.getByTestId('nav-search').waitFor();
+    assert.equal(await page.getByTestId('nav-burger').count(), 0);
+  });
+
+  it('changes the password from the account menu; afterwards only the new one signs in', async () => {
+    const NEW = 'console-test-new-password';
+    await page.getByTestId('nav-overview').click();
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('change-password').click();
+    await page.getByTestId('password-form').waitFor();
+    const err = page.getByTestId('password-error');
+
+    // checked in the form first
+    await page.getByTestId('password-current').fill(k.adminPassword);
+    await page.getByTestId('password-next').fill('short');
+    await page.getByTestId('password-confirm').fill('short');
+    await page.getByTestId('password-submit').click();
+    await waitForText(err, 'at least 12 characters');
+    await page.getByTestId('password-next').fill(NEW);
+    await page.getByTestId('password-confirm').fill(`${NEW}-typo`);
+    await page.getByTestId('password-submit').click();
+    await waitForText(err, 'do not match');
+
+    // a wrong current password is refused by the server, and the session stays
+    await page.getByTestId('password-current').fill('not-the-current-password');
+    await page.getByTestId('password-confirm').fill(NEW);
+    await page.getByTestId('password-submit').click();
+    await waitForText(err, 'current password is wrong');
+    assert.doesNotMatch(page.url(), /\/login/);
+
+    await page.getByTestId('password-current').fill(k.adminPassword);
+    await page.getByTestId('password-submit').click();
+    await waitForText(page.getByTestId('password-success'), 'Password changed');
+    await page.getByTestId('password-done').click();
+    await page.getByTestId('password-form').waitFor({ state: 'detached' });
+
+    await page.getByTestId('logout').click();
+    await page.waitForURL(/\/login/);
+    await page.getByLabel('Username', { exact: true }).fill(k.adminUser);
+    await page.getByLabel('Password', { exact: true }).fill(k.adminPassword);
+    await page.getByTestId('login-submit').click();
+    await waitForText(page.getByTestId('login-error'), 'Invalid username or password');
+    await login(page, k.url, k.adminUser, NEW);
+
+    // the form is translated too
+    await page.getByTestId('language-switch').getByText('中文', { exact: true }).click();
+    await page.getByTestId('user-menu').click();
+    await waitForText(page.getByTestId('change-password'), '修改密码');
+    await page.getByTestId('change-password').click();
+    await waitForText(page.getByRole('dialog'), '当前密码');
+    await page.getByTestId('password-submit').click();
+    await waitForText(err, '请填写全部三项');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('password-form').waitFor({ state: 'detached' });
+    await page.getByTestId('language-switch').getByText('EN', { exact: true }).click();
+    await waitForText(page.getByTestId('nav-search'), 'Search');
   });
 
   it('logs out, and an expired session sends the user back to login', async () => {

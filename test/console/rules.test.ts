@@ -230,6 +230,11 @@ describe('console: rules', () => {
     await waitForText(page.getByRole('heading', { level: 2 }), '规则');
     assert.equal(await honeypot().getByTestId('rule-mode').inputValue(), '默认');
     assert.equal((await honeypot().getByTestId('rule-source').textContent())?.trim(), '文件');
+    // severities are translated: no raw HIGH / CRITICAL / MEDIUM badges on the Chinese page
+    const severities = await page.getByTestId('severity-badge').allTextContents();
+    assert.ok(severities.length > 0);
+    for (const sev of severities) assert.match(sev.trim(), /^(低|中|高|严重)$/, `translated severity: ${sev}`);
+    assert.equal((await honeypot().getByTestId('severity-badge').textContent())?.trim(), '高');
 
     assert.equal(await page.locator('img[src="x"]').count(), 0);
     assert.equal(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss), undefined);

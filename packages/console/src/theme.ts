@@ -10,5 +10,8 @@ export const theme = createTheme({
   components: {
     Table: { defaultProps: { verticalSpacing: 'xs', horizontalSpacing: 'sm' } },
     Card: { defaultProps: { withBorder: true, padding: 'lg', radius: 'md' } },
+    // Wide tables scroll sideways inside their card; keep the scrollbar visible (not only on
+    // hover) so a narrow screen shows that there is more to the right.
+    TableScrollContainer: { defaultProps: { scrollAreaProps: { type: 'auto' } } },
   },
 });

@@ -24,7 +24,12 @@ export const authApi = {
     request<Session>('POST', `${V1}/auth/login`, { body: { username, password }, quiet401: true }),
   me: () => request<Session>('GET', `${V1}/auth/me`, { quiet401: true }),
   logout: () => api.post<void>(`${V1}/auth/logout`),
+  /** 204 on success; 403 KYOKA_E_FORBIDDEN when `current` is wrong (the CSRF header comes from the client). */
+  changePassword: (current: string, next: string) => api.post<void>(`${V1}/auth/password`, { current, next }),
 };
+
+/** The server's minimum length for a new password (schema of POST /auth/password). */
+export const MIN_PASSWORD_LENGTH = 12;
 
 export const searchApi = {
   search: (p: RangeParams & { limit?: number; cursor?: string | null }, signal?: AbortSignal) =>

@@ -109,8 +109,8 @@ export function AlertDrawer({ id, canEdit, onClose, onChanged }: Props) {
               </Text>
             ) : decision ? (
               <Text size="sm">
-                {decision.type} {decision.value} · {decision.reason} · {t('decisions.expires')}{' '}
-                {fmt.dateTime(decision.expires_at)}
+                {t(`decisions.types.${decision.type}`, { defaultValue: decision.type })} {decision.value} ·{' '}
+                {decision.reason} · {t('decisions.expires')} {fmt.dateTime(decision.expires_at)}
               </Text>
             ) : (
               <Code>{a.decision_id}</Code>
@@ -126,8 +126,10 @@ export function AlertDrawer({ id, canEdit, onClose, onChanged }: Props) {
               <Table.Tbody>
                 {detail.data?.events.map((e) => (
                   <Table.Tr key={e.id} onClick={() => setEvent(e)} style={{ cursor: 'pointer' }}>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmt.short(e['@timestamp'])}</Table.Td>
-                    <Table.Td className="kyoka-mono">{summary(e)}</Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmt.dateTime(e['@timestamp'])}</Table.Td>
+                    <Table.Td className="kyoka-mono" style={{ overflowWrap: 'anywhere' }}>
+                      {summary(e)}
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
@@ -143,10 +145,13 @@ export function AlertDrawer({ id, canEdit, onClose, onChanged }: Props) {
 function Row({ k, v, mono }: { k: string; v: string; mono?: boolean }) {
   return (
     <Table.Tr>
-      <Table.Th w={160} style={{ verticalAlign: 'top' }}>
+      <Table.Th w={{ base: 110, sm: 160 }} style={{ verticalAlign: 'top' }}>
         {k}
       </Table.Th>
-      <Table.Td className={mono ? 'kyoka-mono' : undefined} style={{ wordBreak: 'break-all' }}>
+      <Table.Td
+        className={mono ? 'kyoka-mono' : undefined}
+        style={mono ? { wordBreak: 'break-all' } : { overflowWrap: 'anywhere' }}
+      >
         {v}
       </Table.Td>
     </Table.Tr>

@@ -1,5 +1,8 @@
-/** KQL input with history dropdown, time range picker and submit button. */
-import { ActionIcon, Button, Group, Menu, Text, TextInput, Tooltip } from '@mantine/core';
+/**
+ * KQL input with history dropdown, time range picker and submit button. On narrow screens the
+ * input takes a full row of its own and the buttons wrap below it (see styles.css).
+ */
+import { ActionIcon, Button, Menu, Text, TextInput, Tooltip } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { clearHistory, loadHistory } from '../lib/query-history.ts';
@@ -47,7 +50,7 @@ export function QueryBar({ query, onQueryChange, range, onRangeChange, onSubmit,
 
   return (
     <form onSubmit={submit} data-testid="query-form">
-      <Group gap="xs" wrap="nowrap" align="flex-start">
+      <div className="kyoka-query-row">
         <Menu position="bottom-start" width={520} shadow="md" onOpen={() => setHistory(loadHistory())}>
           <Menu.Target>
             <Tooltip label={t('search.history')}>
@@ -88,7 +91,7 @@ export function QueryBar({ query, onQueryChange, range, onRangeChange, onSubmit,
             )}
           </Menu.Dropdown>
         </Menu>
-        <div style={{ flex: 1, minWidth: 0 }}>
+        <div className="kyoka-query-input">
           <TextInput
             value={query}
             onChange={(e) => onQueryChange(e.currentTarget.value)}
@@ -107,7 +110,7 @@ export function QueryBar({ query, onQueryChange, range, onRangeChange, onSubmit,
         <Button type="submit" loading={busy} data-testid="query-submit">
           {t('search.submit')}
         </Button>
-      </Group>
+      </div>
     </form>
   );
 }

@@ -48,6 +48,7 @@ void i18n.use(initReactI18next).init({
   fallbackLng: 'en',
   interpolation: { escapeValue: false },
   returnNull: false,
+  showSupportNotice: false,
 });
 applyDocumentLang(i18n.language);
 i18n.on('languageChanged', applyDocumentLang);

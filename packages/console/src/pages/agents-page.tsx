@@ -4,9 +4,23 @@
  * admins create enrollment tokens and remove nodes. Everything a node reports is rendered as
  * text (React escapes it).
  */
-import { Alert, Badge, Button, Card, Center, Group, Loader, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Center,
+  Code,
+  Group,
+  Loader,
+  Modal,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useEffect, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { Trans, useTranslation } from 'react-i18next';
 import { type Agent, agentsApi } from '../api/agents.ts';
 import { useSession } from '../api/session.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
@@ -129,8 +143,8 @@ export function AgentsPage() {
             <Loader />
           </Center>
         ) : list.length === 0 ? (
-          <Text c="dimmed" ta="center" p="xl">
-            {t('agents.empty')}
+          <Text c="dimmed" ta="center" p="xl" data-testid="agents-empty">
+            <Trans i18nKey="agents.empty" components={{ code: <Code /> }} />
           </Text>
         ) : (
           <Table.ScrollContainer minWidth={1200}>
@@ -171,9 +185,9 @@ export function AgentsPage() {
                       <Ports a={a} />
                     </Table.Td>
                     <Table.Td data-col="decisions" ff="monospace">
-                      <Text size="xs">{`ban ${fmt.number(a.decisions.ban)}`}</Text>
-                      <Text size="xs">{`deceive ${fmt.number(a.decisions.deceive)}`}</Text>
-                      <Text size="xs">{`reflect ${fmt.number(a.decisions.reflect)}`}</Text>
+                      <Text size="xs">{`${t('decisions.types.ban')} ${fmt.number(a.decisions.ban)}`}</Text>
+                      <Text size="xs">{`${t('decisions.types.deceive')} ${fmt.number(a.decisions.deceive)}`}</Text>
+                      <Text size="xs">{`${t('decisions.types.reflect')} ${fmt.number(a.decisions.reflect)}`}</Text>
                     </Table.Td>
                     <Table.Td ta="right" ff="monospace" data-col="rules">
                       {fmt.number(a.rules)}

@@ -6,7 +6,7 @@ import { alertsApi } from '../api/detection.ts';
 import { useSession } from '../api/session.tsx';
 import { AlertDrawer } from '../components/alert-drawer.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
-import { SeverityBadge } from '../components/severity-badge.tsx';
+import { SEVERITIES, SeverityBadge } from '../components/severity-badge.tsx';
 import { useFormat } from '../i18n/format.ts';
 import { useLocation } from '../lib/router.ts';
 import { useAsync } from '../lib/use-async.ts';
@@ -67,7 +67,7 @@ export function AlertsPage() {
             setSeverity(v);
             setOffset(0);
           }}
-          data={['low', 'medium', 'high', 'critical']}
+          data={SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) }))}
           w={160}
         />
         <TextInput

@@ -114,14 +114,14 @@ export function DecisionsPage() {
                   <Table.Tr key={String(d.id)} data-decision-id={String(d.id)}>
                     <Table.Td className="kyoka-mono">{d.value}</Table.Td>
                     <Table.Td>
-                      <Badge color={TYPE_COLORS[d.type] ?? 'gray'} variant="light">
-                        {d.type}
+                      <Badge color={TYPE_COLORS[d.type] ?? 'gray'} variant="light" data-type={d.type}>
+                        {t(`decisions.types.${d.type}`, { defaultValue: d.type })}
                       </Badge>
                     </Table.Td>
                     <Table.Td>{d.origin}</Table.Td>
                     <Table.Td style={{ wordBreak: 'break-word' }}>{d.reason || d.scenario}</Table.Td>
-                    <Table.Td>{fmt.short(d.created_at)}</Table.Td>
-                    <Table.Td title={fmt.dateTime(d.expires_at)}>{fmt.dateTime(d.expires_at)}</Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmt.dateTime(d.created_at)}</Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmt.dateTime(d.expires_at)}</Table.Td>
                     <Table.Td ta="right">
                       {isAdmin && (
                         <Button size="xs" color="red" variant="subtle" onClick={() => setDeleting(d)}>
@@ -147,7 +147,7 @@ export function DecisionsPage() {
           />
           <Select
             label={t('decisions.type')}
-            data={TYPES}
+            data={TYPES.map((v) => ({ value: v, label: t(`decisions.types.${v}`) }))}
             value={form.type}
             allowDeselect={false}
             onChange={(v) => v && setForm({ ...form, type: v })}

@@ -79,18 +79,30 @@ export function KeysPage() {
                   <Table.Tr key={k.id} data-key-id={k.id} c={k.revokedAt ? 'dimmed' : undefined}>
                     <Table.Td fw={500}>{k.name}</Table.Td>
                     <Table.Td>
-                      <Badge variant="light" color={k.role === 'admin' ? 'red' : 'indigo'}>
-                        {k.role}
+                      <Badge
+                        variant="light"
+                        color={k.role === 'admin' ? 'red' : 'indigo'}
+                        title={k.role}
+                        data-role={k.role}
+                      >
+                        {t(`roles.${k.role}`, { defaultValue: k.role })}
                       </Badge>
                     </Table.Td>
                     <Table.Td className="kyoka-mono">{k.prefix}</Table.Td>
-                    <Table.Td>{fmt.dateTime(k.createdAt)}</Table.Td>
-                    <Table.Td>{k.lastUsedAt ? fmt.relative(k.lastUsedAt) : t('common.never')}</Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmt.dateTime(k.createdAt)}</Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                      {k.lastUsedAt ? fmt.dateTime(k.lastUsedAt) : t('common.never')}
+                    </Table.Td>
                     <Table.Td>
                       {k.revokedAt ? (
-                        <Badge color="gray" variant="outline" title={fmt.dateTime(k.revokedAt)}>
-                          {t('keys.revoked')} · {fmt.short(k.revokedAt)}
-                        </Badge>
+                        <Group gap={6} wrap="nowrap">
+                          <Badge color="gray" variant="outline">
+                            {t('keys.revoked')}
+                          </Badge>
+                          <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                            {fmt.dateTime(k.revokedAt)}
+                          </Text>
+                        </Group>
                       ) : (
                         <Badge color="green" variant="light">
                           {t('keys.active')}

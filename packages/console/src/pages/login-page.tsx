@@ -42,8 +42,8 @@ export function LoginPage() {
       <Group justify="flex-end" p="md">
         <LanguageSwitch />
       </Group>
-      <Center mt={60}>
-        <Paper withBorder shadow="md" p={32} radius="lg" w={400}>
+      <Center mt={{ base: 16, sm: 60 }} px="md">
+        <Paper withBorder shadow="md" p={{ base: 'lg', sm: 32 }} radius="lg" w={400} maw="100%">
           <Stack gap="lg">
             <Stack gap={6} align="center">
               <Logo size="lg" />
