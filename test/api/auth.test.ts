@@ -73,6 +73,9 @@ describe('API auth', () => {
       await fetch(`${k.url}/metrics`, { headers: { authorization: `Bearer ${k.readKey}` } })
     ).text();
     assert.match(metrics, /kyoka_auth_logins_total\{outcome="failure"\} \d+/);
+    // refused attempts are attempts too: a guessing run shows in the counter
+    const limited = Number(/kyoka_auth_logins_total\{outcome="rate_limited"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    assert.equal(limited, statuses.filter((s) => s === 429).length);
   });
 
   it('serves the OpenAPI document, health and metrics', async () => {

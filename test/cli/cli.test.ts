@@ -81,6 +81,8 @@ describe('kyoka CLI', () => {
       assert.match(r.stderr, /retention/);
       r = run(['server', '--data', dir], { KYOKA_SYSLOG_UDP_PORT: 'x' });
       assert.match(r.stderr, /KYOKA_SYSLOG_UDP_PORT/);
+      r = run(['server', '--data', dir], { KYOKA_LOG_LEVEL: 'loud' });
+      assert.match(r.stderr, /config key log\.level: must be one of "fatal", "error", .*got "loud"/);
       r = run(['server', '--data', dir, '--port', '99999']);
       assert.notEqual(r.status, 0);
       assert.match(r.stderr, /port/);
@@ -98,9 +100,43 @@ describe('kyoka CLI', () => {
       const r = run(['start', '--data', dir, '--port', String(port), '--no-syslog']);
       assert.equal(r.status, 2, r.stdout + r.stderr);
       assert.match(r.stderr, new RegExp(`port ${port}/tcp is already in use \\(config key http\\.port\\)`));
+      // the failed start created no admin: the next start on a free port prints the password
+      const k = await startKyoka({ dataDir: dir });
+      assert.match(k.adminPassword, /^[A-Za-z0-9]{20}$/);
+      await k.stop();
     } finally {
       blocker.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a listen address this machine does not have is a one-line error naming the key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kyoka-host-'));
+    try {
+      // 192.0.2.0/24 is TEST-NET-1: never an address of this machine
+      let r = run(['start', '--data', dir, '--port', '0', '--no-syslog', '--no-sensor', '--host', '192.0.2.7']);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.match(
+        r.stderr,
+        /^kyoka: config key http\.host: cannot listen on 192\.0\.2\.7 .*not an address of this machine \[KYOKA_E_BAD_CONFIG\]$/m,
+      );
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      r = run(['start', '--data', dir, '--port', '0', '--no-syslog', '--no-sensor', '--host', 'nohost.invalid']);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /config key http\.host: .*nohost\.invalid/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a second server on the same data directory is refused, naming the first one', async () => {
+    const k = await startKyoka();
+    try {
+      const r = run(['start', '--data', k.dataDir, '--port', '0', '--no-syslog', '--no-sensor']);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /data directory .* is in use by another Kyoka server \(pid \d+\).*\[KYOKA_E_CONFLICT\]/);
+    } finally {
+      await k.stop();
     }
   });
 

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
+import { startPost } from '../helpers/raw-http.ts';
 
 function curl(args: string[], input?: Buffer | string): { status: number; body: string } {
   const out = execFileSync('curl', ['-sS', '-o', '-', '-w', '\n%{http_code}', ...args], {
@@ -14,8 +15,17 @@ function curl(args: string[], input?: Buffer | string): { status: number; body: 
   return { status: Number(out.slice(i + 1)), body: out.slice(0, i) };
 }
 
+/** One sample of a Prometheus counter (0 when absent). */
+function sample(metrics: string, name: string, labels: string): number {
+  const key = labels ? `${name}{${labels}} ` : `${name} `;
+  const line = metrics.split('\n').find((l) => l.startsWith(key));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 describe('HTTP ingest', () => {
   let k: Kyoka;
+  const metrics = async () =>
+    (await fetch(`${k.url}/metrics`, { headers: { authorization: `Bearer ${k.readKey}` } })).text();
   /** POSTs a body to the events API with curl; `key` null sends no Authorization header. */
   const post = (body: Buffer | string, headers: string[] = [], key: string | null = k.ingestKey) =>
     curl(
@@ -144,6 +154,96 @@ describe('HTTP ingest', () => {
     ).text();
     assert.match(metrics, /kyoka_ingest_parse_failures_total\{source="api",reason="too_large"\} [2-9]/);
     assert.match(metrics, /kyoka_ingest_parse_failures_total\{source="api",reason="bad_body"\} [1-9]/);
+  });
+
+  it('refuses a missing, wrong or read-only key before reading the body, and counts it', async () => {
+    const before = await metrics();
+    // 32 MiB announced, a few bytes sent: the answer must not wait for the rest
+    for (const [headers, want] of [
+      [{}, 401],
+      [{ authorization: 'Bearer kyk_AAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' }, 401],
+      [{ authorization: `Bearer ${k.readKey}` }, 403],
+    ] as const) {
+      const c = await startPost(k.url, '/api/v1/events', 32 * 1024 * 1024, headers);
+      assert.equal(await c.status(5000), want, c.received());
+      c.sock.destroy();
+    }
+    const after = await metrics();
+    const n = (m: string, reason: string) =>
+      sample(m, 'kyoka_ingest_rejected_requests_total', `source="api",reason="${reason}"`);
+    assert.equal(n(after, 'auth') - n(before, 'auth'), 2);
+    assert.equal(n(after, 'forbidden') - n(before, 'forbidden'), 1);
+    // an authorized sender still has its body read
+    const ok = await startPost(k.url, '/api/v1/events', 2, { authorization: `Bearer ${k.ingestKey}` }, '');
+    assert.equal(await ok.status(500), null, 'waits for the announced body');
+    ok.sock.write('{}');
+    assert.equal(await ok.status(5000), 200, ok.received());
+    ok.sock.destroy();
+  });
+
+  it('refuses events over ingest.maxEventBytes by index, stores the rest, and counts them', async () => {
+    const before = await metrics();
+    const huge = JSON.stringify({ event: { action: 'test.huge' }, message: 'x'.repeat(1536 * 1024) });
+    const ok = (i: number) => JSON.stringify({ event: { action: 'test.huge' }, message: `small ${i}` });
+    let r = post([ok(0), huge, ok(2), huge].join('\n'));
+    assert.equal(r.status, 207, r.body.slice(0, 300));
+    const j = JSON.parse(r.body);
+    assert.equal(j.accepted, 2);
+    assert.deepEqual(
+      j.errors.map((e: { index: number; error: string }) => [e.index, e.error]),
+      [
+        [1, 'KYOKA_E_PAYLOAD_TOO_LARGE'],
+        [3, 'KYOKA_E_PAYLOAD_TOO_LARGE'],
+      ],
+    );
+    assert.match(j.errors[0].message, /ingest\.maxEventBytes/);
+    // a JSON array holding one, and a body that is only one
+    r = post(`[${ok(4)},${huge}]`, ['Content-Type: application/json']);
+    assert.equal(r.status, 207, r.body.slice(0, 300));
+    r = post(huge, ['Content-Type: application/json']);
+    assert.equal(r.status, 400, r.body.slice(0, 300));
+    assert.equal(JSON.parse(r.body).errors[0].error, 'KYOKA_E_PAYLOAD_TOO_LARGE');
+    const after = await metrics();
+    const n = (m: string) => sample(m, 'kyoka_ingest_parse_failures_total', 'source="api",reason="event_too_large"');
+    assert.equal(n(after) - n(before), 4);
+    const res = await searchUntil(k, k.readKey, { q: 'event.action:test.huge' }, (x) => x.total >= 3);
+    assert.equal(res.total, 3);
+  });
+
+  it('counts an empty body as a parse failure', async () => {
+    const before = sample(await metrics(), 'kyoka_ingest_parse_failures_total', 'source="api",reason="bad_body"');
+    for (const body of ['', '   \n']) {
+      const r = post(body);
+      assert.equal(r.status, 400, r.body);
+      assert.equal(JSON.parse(r.body).error, 'KYOKA_E_BAD_REQUEST');
+    }
+    const after = sample(await metrics(), 'kyoka_ingest_parse_failures_total', 'source="api",reason="bad_body"');
+    assert.equal(after - before, 2);
+  });
+
+  it('parallel POSTs of one event: stored once, and every answer but one reports the duplicate', async () => {
+    const body = JSON.stringify({
+      id: '01JD00000000000000000000P1',
+      '@timestamp': new Date().toISOString(),
+      event: { action: 'test.parallel' },
+    });
+    const before = sample(await metrics(), 'kyoka_ingest_duplicates_total', '');
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const r = await fetch(`${k.url}/api/v1/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${k.ingestKey}`, 'content-type': 'application/json' },
+          body,
+        });
+        assert.equal(r.status, 200);
+        return (await r.json()) as { accepted: number; duplicates: number };
+      }),
+    );
+    assert.deepEqual(answers.map((a) => a.duplicates).sort(), [0, ...Array(19).fill(1)]);
+    const res = await searchUntil(k, k.readKey, { q: 'event.action:test.parallel' }, (x) => x.total >= 1);
+    assert.equal(res.total, 1);
+    const after = sample(await metrics(), 'kyoka_ingest_duplicates_total', '');
+    assert.equal(after - before, 19);
   });
 
   it('answers a bad query with 400 and the error position', async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
+import { startPost } from '../helpers/raw-http.ts';
 
 // Exactly what the seed's addon sends (requests.post(SIEM_URL, json=log)).
 const SEED_REQUEST = {
@@ -114,5 +115,13 @@ describe('log-source HTTP receiver (QRadar-style)', () => {
       await fetch(`${k.url}/metrics`, { headers: { authorization: `Bearer ${k.readKey}` } })
     ).text();
     assert.match(metrics, /kyoka_ingest_rejected_requests_total\{source="mitmproxy",reason="auth"\} 1/);
+  });
+
+  it('refuses a wrong key before reading the body (32 MiB announced, a few bytes sent)', async () => {
+    const c = await startPost(`http://127.0.0.1:${k.receivers.mitmproxy}`, '/', 32 * 1024 * 1024, {
+      authorization: `Bearer ${k.ingestKey}`,
+    });
+    assert.equal(await c.status(5000), 401, c.received());
+    c.sock.destroy();
   });
 });

@@ -20,6 +20,7 @@ import type { ServerContext } from './context.ts';
 import { decisionsPlugin } from './decisions/index.ts';
 import { detectPlugin } from './detect/plugin.ts';
 import { installErrorHandler } from './http/errors.ts';
+import { httpTimeoutOptions, limitConnections } from './http/limits.ts';
 import { sensorsPlugin } from './sensors/index.ts';
 
 export { VERSION };
@@ -28,14 +29,18 @@ const CONSOLE_DIR = fileURLToPath(new URL('../../console/dist/', import.meta.url
 
 export async function buildApp(ctx: ServerContext, opts: { consoleDir?: string } = {}): Promise<FastifyInstance> {
   const { config } = ctx;
+  const timeouts = httpTimeoutOptions(config.http);
   const app = Fastify({
     // Per-request lines would cost more than ingest itself; errors are still logged.
     logger: { level: config.log.level },
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.http.trustProxy,
     bodyLimit: 1024 * 1024,
-    https: config.http.tls ? await tlsOptions(config.http.tls) : null,
+    // node takes the timeout-check interval from the server options (https ones with TLS)
+    https: config.http.tls ? { ...(await tlsOptions(config.http.tls)), ...timeouts.http } : null,
+    ...timeouts,
   }) as unknown as FastifyInstance;
+  limitConnections(app.server, config.http, ctx.metrics, 'api');
   installErrorHandler(app);
   app.decorateRequest('principal', null);
   await app.register(cookie);

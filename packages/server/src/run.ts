@@ -10,6 +10,8 @@ import { ApiKeyVerifier } from './auth/api-keys.ts';
 import { generatePassword, hashPassword } from './auth/passwords.ts';
 import type { KyokaConfig } from './config/schema.ts';
 import type { ServerContext } from './context.ts';
+import { lockDataDir } from './data-lock.ts';
+import { closeWithDeadline } from './http/limits.ts';
 import { listenOrExplain } from './ingest/listen.ts';
 import { startReceiver } from './ingest/receivers.ts';
 import { IngestService } from './ingest/service.ts';
@@ -46,7 +48,19 @@ export async function startServer(
   config: Readonly<KyokaConfig>,
   opts: { adminPassword?: string } = {},
 ): Promise<RunningServer> {
-  const store = await openConfiguredStore(config);
+  // one server per SQLite data directory (created here, so the lock file has a place)
+  let unlock = () => {};
+  if (!config.db) {
+    mkdirSync(config.data, { recursive: true, mode: 0o700 });
+    unlock = lockDataDir(config.data);
+  }
+  let store: Store;
+  try {
+    store = await openConfiguredStore(config);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const metrics = createMetrics();
   const stats = new SourceStats(store.meta);
   await stats.load();
@@ -62,27 +76,29 @@ export async function startServer(
     keys: new ApiKeyVerifier(store.meta),
   };
 
-  let firstRun: RunningServer['firstRun'] = null;
-  if ((await store.meta.countUsers()) === 0) {
-    const password = opts.adminPassword ?? generatePassword();
-    await store.meta.createUser({ name: 'admin', role: 'admin', passwordHash: await hashPassword(password) });
-    firstRun = { user: 'admin', password: opts.adminPassword ? null : password };
-  }
-
   const closers: Array<() => Promise<void>> = [];
+  const grace = config.http.shutdownTimeoutSec * 1000;
   const app = await buildApp(ctx);
   try {
     await listenOrExplain('http.port', config.http.port, 'tcp', () =>
       app.listen({ port: config.http.port, host: config.http.host }),
     );
-    closers.push(() => app.close());
+    closers.push(() => closeWithDeadline(app, grace));
     const syslog = await startSyslog(ctx);
     closers.push(syslog.close);
     const receivers: Record<string, number> = {};
     for (const rc of config.receivers) {
       const r = await startReceiver(ctx, rc);
       receivers[rc.name] = r.port;
-      closers.push(() => r.app.close());
+      closers.push(() => closeWithDeadline(r.app, grace));
+    }
+    // The admin is created only once every listener is up: a start that fails (a port in use, a
+    // bad host) must not leave an account whose generated password was never shown.
+    let firstRun: RunningServer['firstRun'] = null;
+    if ((await store.meta.countUsers()) === 0) {
+      const password = opts.adminPassword ?? generatePassword();
+      await store.meta.createUser({ name: 'admin', role: 'admin', passwordHash: await hashPassword(password) });
+      firstRun = { user: 'admin', password: opts.adminPassword ? null : password };
     }
     const addr = app.server.address();
     const httpPort = typeof addr === 'object' && addr ? addr.port : config.http.port;
@@ -103,16 +119,20 @@ export async function startServer(
         if (stopped) return;
         stopped = true;
         stopMaintenance();
-        // Stop accepting first, then store what was accepted, then close the store.
-        for (const c of closers.reverse()) await c().catch(() => {});
+        // Stop accepting first, then store what was accepted, then close the store. Listeners
+        // close together under one deadline (http.shutdownTimeoutSec): a client trickling a
+        // body must not keep the process, and its SQLite handle, alive after the port is free.
+        await Promise.all(closers.map((c) => c().catch(() => {})));
         await writer.close();
         await stats.save().catch(() => {});
         await store.close();
+        unlock();
       },
     };
   } catch (err) {
     for (const c of closers.reverse()) await c().catch(() => {});
     await store.close();
+    unlock();
     throw err;
   }
 }

@@ -5,7 +5,16 @@
  */
 export type FieldType = 'keyword' | 'ip' | 'long' | 'date' | 'text';
 
-export const HOT_FIELDS: Readonly<Record<string, FieldType>> = Object.freeze({
+/**
+ * A frozen lookup table without a prototype: these tables are indexed with field names from
+ * queries, and a plain object answers `constructor`, `toString` or `__proto__` with
+ * Object.prototype's members instead of "not a catalog field".
+ */
+function table<V>(entries: Record<string, V>): Readonly<Record<string, V>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, V>, entries));
+}
+
+export const HOT_FIELDS: Readonly<Record<string, FieldType>> = table<FieldType>({
   id: 'keyword',
   '@timestamp': 'date',
   'event.kind': 'keyword',
@@ -26,7 +35,7 @@ export const HOT_FIELDS: Readonly<Record<string, FieldType>> = Object.freeze({
 });
 
 /** Types of well-known non-hot fields, so ranges and CIDRs work on them too. */
-export const FIELD_TYPES: Readonly<Record<string, FieldType>> = Object.freeze({
+export const FIELD_TYPES: Readonly<Record<string, FieldType>> = table<FieldType>({
   'http.response.status_code': 'long',
   'http.response.body.bytes': 'long',
   'observer.ip': 'ip',

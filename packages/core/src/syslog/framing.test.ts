@@ -86,4 +86,41 @@ describe('SyslogFrameDecoder', () => {
     });
     assert.deepEqual(strs(d.push(Buffer.from('<13>after\n'))), ['<13>after']);
   });
+
+  it('does not trust an octet count over the limit: resyncs at the first LF, nothing after it lost', () => {
+    for (const oversize of ['truncate', 'skip'] as const) {
+      const errs: KyokaError[] = [];
+      const d = new SyslogFrameDecoder({ maxMessageSize: 65_536, oversize, onError: (e) => errs.push(e) });
+      const lines = Array.from({ length: 2000 }, (_, i) => `<13>Jan  1 00:00:00 host app: line ${i}`);
+      const stream = Buffer.from(`999999 <13>x\n${lines.join('\n')}\n`);
+      const got: string[] = [];
+      // in one piece and in awkward chunks
+      for (const size of [stream.length, 7]) {
+        errs.length = 0;
+        got.length = 0;
+        for (let i = 0; i < stream.length; i += size) got.push(...strs(d.push(stream.subarray(i, i + size))));
+        got.push(...strs(d.flush()));
+        assert.deepEqual(got, oversize === 'truncate' ? ['<13>x', ...lines] : lines, `${oversize}/${size}`);
+        assert.equal(errs.length, 1, `${oversize}/${size}: the bogus frame is reported once`);
+      }
+    }
+  });
+
+  it('an oversize octet frame without LFs still ends at its announced length', () => {
+    const errs: KyokaError[] = [];
+    const d = new SyslogFrameDecoder({ maxMessageSize: 16, onError: (e) => errs.push(e) });
+    const big = `<13>${'y'.repeat(40)}`;
+    const stream = Buffer.from(`${octet(big)}${octet('<13>next')}${octet('<13>third')}`);
+    const got: string[] = [];
+    for (let i = 0; i < stream.length; i += 5) got.push(...strs(d.push(stream.subarray(i, i + 5))));
+    assert.deepEqual(got, [big.slice(0, 16), '<13>next', '<13>third']);
+    assert.equal(errs.length, 1);
+    // an LF inside an oversize frame ends it: the rest reads as LF-framed messages
+    const d2 = new SyslogFrameDecoder({ maxMessageSize: 16 });
+    assert.deepEqual(strs(d2.push(Buffer.from(`40 <13>head\n<13>tail that is long\n<13>ok\n`))), [
+      '<13>head',
+      '<13>tail that is',
+      '<13>ok',
+    ]);
+  });
 });

@@ -5,8 +5,12 @@
  * dropped). Hand-written: no maintained library does per-message auto-detection.
  *
  * Oversize frames (> maxMessageSize) are reported through onError and either truncated or
- * skipped; the decoder always keeps its place in the stream (octet-counted frames are skipped
- * by their length, LF frames up to the next terminator). It never throws.
+ * skipped; the decoder always keeps its place in the stream. It never throws.
+ * - An LF frame over the limit runs to the next terminator.
+ * - An octet count over the limit is not trusted: the frame ends at its announced length or at
+ *   the first LF/NUL, whichever comes first. Trusting the count let one `999999 <13>x` line
+ *   swallow the next megabyte of the stream — every message in it lost and counted as one
+ *   error; a sender that really sends a frame that large (without LFs in it) still keeps sync.
  */
 import { KyokaError } from '../errors/index.ts';
 
@@ -39,6 +43,8 @@ export class SyslogFrameDecoder {
   private lenDigits = 0;
   /** Current frame went over the limit (already reported). */
   private over = false;
+  /** Line mode reading an untrusted octet count: bytes left until the announced end, else -1. */
+  private lineCap = -1;
 
   constructor(opts: FrameDecoderOptions = {}) {
     this.maxMessageSize = opts.maxMessageSize ?? 65_536;
@@ -79,6 +85,10 @@ export class SyslogFrameDecoder {
             this.mode = Mode.Octet;
             if (this.remaining > this.maxMessageSize) {
               this.report(`syslog frame of ${this.remaining} bytes exceeds ${this.maxMessageSize}`);
+              // see the header: ends at the announced length or the first terminator
+              this.mode = Mode.Line;
+              this.lineCap = this.remaining;
+              this.remaining = 0;
             }
           } else {
             // Not a length after all: the digits start an LF-framed message.
@@ -99,14 +109,21 @@ export class SyslogFrameDecoder {
           let j = chunk.indexOf(10, i);
           const z = chunk.indexOf(0, i);
           if (z !== -1 && (j === -1 || z < j)) j = z;
-          const endAt = j === -1 ? n : j;
+          let endAt = j === -1 ? n : j;
+          // an untrusted octet count ends the frame first when it comes before the terminator
+          const capped = this.lineCap >= 0 && endAt - i >= this.lineCap;
+          if (capped) endAt = i + this.lineCap;
           if (endAt > i) {
             if (!this.over && this.kept + (endAt - i) > this.maxMessageSize) {
               this.report(`syslog line exceeds ${this.maxMessageSize} bytes without a terminator`);
             }
             this.append(chunk.subarray(i, endAt));
+            if (this.lineCap >= 0) this.lineCap -= endAt - i;
           }
-          if (j === -1) {
+          if (capped) {
+            i = endAt;
+            this.emit(out, false);
+          } else if (j === -1) {
             i = n;
           } else {
             i = j + 1;
@@ -174,5 +191,6 @@ export class SyslogFrameDecoder {
     this.remaining = 0;
     this.lenDigits = 0;
     this.over = false;
+    this.lineCap = -1;
   }
 }

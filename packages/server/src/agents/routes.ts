@@ -9,7 +9,7 @@
 import { KyokaError, parseDuration } from '@kyoka/core';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requirePerm } from '../auth/plugin.ts';
+import { requirePerm, unauthenticated } from '../auth/plugin.ts';
 import type { ServerContext } from '../context.ts';
 import { decisionsFor } from '../decisions/index.ts';
 import { decisionView as decisionViewSchema } from '../decisions/schemas.ts';
@@ -25,7 +25,7 @@ const DEFAULT_REPORT_DURATION = '4h';
 /** preHandler: an `agent` API key (not a console session, not another role). */
 async function requireAgentKey(req: FastifyRequest): Promise<void> {
   const p = req.principal;
-  if (!p) throw new KyokaError('KYOKA_E_UNAUTHENTICATED', 'an agent API key is required (Authorization: Bearer)');
+  if (!p) throw unauthenticated(req, 'an agent API key');
   if (p.kind !== 'key' || p.role !== 'agent')
     throw new KyokaError('KYOKA_E_FORBIDDEN', 'only agent and WAF node keys may heartbeat');
 }

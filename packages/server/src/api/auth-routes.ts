@@ -14,6 +14,13 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     '/api/v1/auth/login',
     {
       config: { rateLimit: { max: config.auth.loginPerMinute, timeWindow: 60_000 } },
+      // Attempts refused before the handler (rate limit, malformed body) are login attempts
+      // too: counted here so a password-guessing run shows in kyoka_auth_logins_total.
+      onResponse: async (_req, reply) => {
+        if (reply.statusCode === 429) metrics.logins.inc({ outcome: 'rate_limited' });
+        else if (reply.statusCode === 400 || reply.statusCode === 413 || reply.statusCode === 415)
+          metrics.logins.inc({ outcome: 'invalid' });
+      },
       schema: {
         tags: ['auth'],
         body: {

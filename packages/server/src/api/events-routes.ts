@@ -2,7 +2,7 @@ import { KyokaError } from '@kyoka/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requirePerm } from '../auth/plugin.ts';
 import type { ServerContext } from '../context.ts';
-import { decodeBody } from '../ingest/decode.ts';
+import { decodeBody, EVENT_TOO_LARGE } from '../ingest/decode.ts';
 import type { IngestSource } from '../ingest/service.ts';
 
 const API_SOURCE: IngestSource = { name: 'api', type: 'ecs', transport: 'http' };
@@ -13,14 +13,19 @@ const API_SOURCE: IngestSource = { name: 'api', type: 'ecs', transport: 'http' }
  */
 export async function handleIngest(ctx: ServerContext, source: IngestSource, req: FastifyRequest, reply: FastifyReply) {
   const body = req.body;
-  if (!Buffer.isBuffer(body)) throw new KyokaError('KYOKA_E_BAD_REQUEST', 'empty body');
-  const { maxBodyBytes, maxBatch } = ctx.config.ingest;
+  if (!Buffer.isBuffer(body)) {
+    // no body at all (fastify never calls the parser): bad input like any other, so counted
+    ctx.ingest.malformed(source.name, 'bad_body');
+    throw new KyokaError('KYOKA_E_BAD_REQUEST', 'empty body');
+  }
+  const { maxBodyBytes, maxBatch, maxEventBytes } = ctx.config.ingest;
   let decoded: ReturnType<typeof decodeBody>;
   try {
     decoded = decodeBody(body, {
       encoding: req.headers['content-encoding'] as string | undefined,
       maxBytes: maxBodyBytes,
       maxBatch,
+      maxEventBytes,
     });
   } catch (err) {
     if (err instanceof KyokaError)
@@ -29,7 +34,11 @@ export async function handleIngest(ctx: ServerContext, source: IngestSource, req
   }
   const { events, errors } = ctx.ingest.prepare(decoded.records, source, { ip: req.ip, port: req.socket.remotePort });
   const allErrors = decoded.errors.length ? [...decoded.errors, ...errors].sort((a, b) => a.index - b.index) : errors;
-  if (decoded.errors.length) ctx.ingest.malformed(source.name, 'bad_json', decoded.errors.length);
+  if (decoded.errors.length) {
+    const big = decoded.errors.filter((e) => e.error === EVENT_TOO_LARGE).length;
+    if (big) ctx.ingest.malformed(source.name, 'event_too_large', big);
+    if (decoded.errors.length > big) ctx.ingest.malformed(source.name, 'bad_json', decoded.errors.length - big);
+  }
   if (!events.length) {
     return reply.status(400).send({
       error: 'KYOKA_E_BAD_EVENT',
@@ -38,7 +47,14 @@ export async function handleIngest(ctx: ServerContext, source: IngestSource, req
       errors: allErrors.slice(0, 1000),
     });
   }
-  const res = await ctx.ingest.writer.write(events);
+  let res: { inserted: number; duplicates: number };
+  try {
+    res = await ctx.ingest.writer.write(events);
+  } catch (err) {
+    if (err instanceof KyokaError && err.code === 'KYOKA_E_UNAVAILABLE')
+      ctx.metrics.rejected.inc({ source: source.name, reason: 'busy' });
+    throw err;
+  }
   ctx.ingest.accepted(source.name, events.length, decoded.bytes);
   const out = {
     accepted: events.length,
@@ -68,10 +84,21 @@ export async function eventsRoutes(app: FastifyInstance, ctx: ServerContext): Pr
   // Compressed bodies are capped again after gunzip; this caps the wire size.
   await app.register(async (scope) => {
     rawBodyParsers(scope, ctx.config.ingest.maxBodyBytes, ctx, API_SOURCE.name);
+    const mayWrite = requirePerm('events:write');
     scope.post(
       '/api/v1/events',
       {
-        preHandler: requirePerm('events:write'),
+        // onRequest, not preHandler: a refused caller is answered before its body (up to
+        // ingest.maxBodyBytes) is read, and counted like a refused receiver request.
+        onRequest: async (req, reply) => {
+          try {
+            await mayWrite(req, reply);
+          } catch (err) {
+            const reason = (err as KyokaError).code === 'KYOKA_E_UNAUTHENTICATED' ? 'auth' : 'forbidden';
+            ctx.metrics.rejected.inc({ source: API_SOURCE.name, reason });
+            throw err;
+          }
+        },
         schema: { tags: ['ingest'], summary: 'Ingest events: JSON object, JSON array or NDJSON, optionally gzip' },
       },
       (req, reply) => handleIngest(ctx, API_SOURCE, req, reply),

@@ -20,10 +20,20 @@ interface Q {
   order?: string;
 }
 
+/** JavaScript's date range: times past it (now+999999999w) have no date, and bucket arithmetic loses precision. */
+const MAX_TIME = 8.64e15;
+
 function range(q: Q): { from: number; to: number } {
   const now = Date.now();
   const to = parseTime(q.to, now + 1, 'to', now);
   const from = parseTime(q.from, to - DAY, 'from', now);
+  for (const [name, t] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (!(Math.abs(t) <= MAX_TIME))
+      throw new KyokaError('KYOKA_E_BAD_REQUEST', `${name}: out of range (dates from year -271821 to 275760)`);
+  }
   if (from >= to) throw new KyokaError('KYOKA_E_BAD_REQUEST', '`from` must be before `to`');
   return { from, to };
 }

@@ -55,12 +55,25 @@ export async function resolvePrincipal(
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * The 401 for a request without a principal, saying which credential failed: a revoked key, an
+ * expired session and a missing credential need different fixes. `need` names what is accepted.
+ */
+export function unauthenticated(req: FastifyRequest, need: string): KyokaError {
+  const why =
+    bearer(req) !== undefined
+      ? 'unknown or revoked API key'
+      : req.cookies?.[SESSION_COOKIE]
+        ? 'session expired or logged out; log in again'
+        : `authentication required (${need})`;
+  return new KyokaError('KYOKA_E_UNAUTHENTICATED', why);
+}
+
 /** preHandler: requires a principal with the permission (401 without one, 403 without the right). */
 export function requirePerm(perm: Permission) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const p = req.principal;
-    if (!p)
-      throw new KyokaError('KYOKA_E_UNAUTHENTICATED', 'authentication required (Bearer API key or console session)');
+    if (!p) throw unauthenticated(req, 'Bearer API key or console session');
     if (p.kind === 'user' && !SAFE.has(req.method) && req.headers['x-kyoka-csrf'] !== p.csrf) {
       throw new KyokaError('KYOKA_E_FORBIDDEN', 'missing or wrong X-Kyoka-CSRF header');
     }

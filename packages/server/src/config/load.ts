@@ -118,7 +118,13 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<KyokaConfig> {
   if (first) {
     const key = first.path.replace(/^\//, '').replace(/\//g, '.') || '(root)';
     const where = file ? ` (in ${file} or its overrides)` : '';
-    throw new KyokaError('KYOKA_E_BAD_CONFIG', `config key ${key}: ${first.message}${where}`, { details: { key } });
+    // a union of literals (log.level...) reads better as its choices than as "Expected union value"
+    const choices = (first.schema as { anyOf?: Array<{ const?: unknown }> }).anyOf?.map((s) => s.const);
+    const message =
+      choices?.length && choices.every((c) => c !== undefined)
+        ? `must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}, got ${JSON.stringify(first.value)}`
+        : first.message;
+    throw new KyokaError('KYOKA_E_BAD_CONFIG', `config key ${key}: ${message}${where}`, { details: { key } });
   }
   const out = cfg as KyokaConfig;
   out.data = resolve(out.data);

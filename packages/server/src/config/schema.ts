@@ -44,6 +44,20 @@ export const ConfigSchema = T.Object(
         trustProxy: T.Boolean({ default: false }),
         /** Serve /metrics without an API key (only on a trusted network). */
         publicMetrics: T.Boolean({ default: false }),
+        /**
+         * Whole request (headers and body) must arrive within this many seconds, else 408 and
+         * the connection is closed: a client trickling its body cannot hold a socket forever.
+         */
+        requestTimeoutSec: T.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+        /**
+         * Open connections per listener (API and each receiver); more are closed on accept.
+         * Well below common fd limits so the store, syslog and logins still get descriptors.
+         */
+        maxConnections: T.Integer({ minimum: 1, default: 4096 }),
+        /** Open connections per client address (0 = no per-address cap; set 0 behind a proxy). */
+        maxConnectionsPerSource: T.Integer({ minimum: 0, default: 512 }),
+        /** On stop, requests still running after this many seconds are cut off so the process exits. */
+        shutdownTimeoutSec: T.Integer({ minimum: 0, maximum: 600, default: 10 }),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -53,6 +67,11 @@ export const ConfigSchema = T.Object(
         maxBodyBytes: T.Integer({ minimum: 1024, default: 32 * 1024 * 1024 }),
         /** Largest number of events in one request. */
         maxBatch: T.Integer({ minimum: 1, default: 50_000 }),
+        /**
+         * Largest single event (its JSON text as received), bytes. Bigger ones are refused by index
+         * (207/400): a few huge events would otherwise make every search answer too large to build.
+         */
+        maxEventBytes: T.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
         /** Most events waiting for storage before producers get 503 (back-pressure). */
         maxQueue: T.Integer({ minimum: 1000, default: 200_000 }),
       },
@@ -66,12 +85,29 @@ export const ConfigSchema = T.Object(
           { default: {}, additionalProperties: false },
         ),
         tcp: T.Object(
-          { enabled: T.Boolean({ default: true }), port: portDefault(5514), tls: T.Optional(Tls) },
+          {
+            enabled: T.Boolean({ default: true }),
+            port: portDefault(5514),
+            tls: T.Optional(Tls),
+            /**
+             * Open syslog TCP/TLS connections; more are closed on accept (and counted). Well below
+             * common fd limits: 2 × 10 000 idle connections once left the HTTP API without any.
+             */
+            maxConnections: T.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
+            /** Open connections per sender address (a relay or a NAT may need more). */
+            maxConnectionsPerSource: T.Integer({ minimum: 1, maximum: 100_000, default: 100 }),
+          },
           { default: {}, additionalProperties: false },
         ),
         maxMessageBytes: T.Integer({ minimum: 480, maximum: 1024 * 1024, default: 65536 }),
         /** Idle TCP connections are closed after this many seconds. */
         idleTimeoutSec: T.Integer({ minimum: 1, default: 300 }),
+        /**
+         * A TCP connection that has not sent a byte (TLS: finished its handshake) within this many
+         * seconds is closed: senders write as soon as they connect, and a silent one only holds a
+         * descriptor.
+         */
+        firstMessageTimeoutSec: T.Integer({ minimum: 1, maximum: 3600, default: 30 }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -10,6 +10,7 @@
  */
 import { KyokaError } from '@kyoka/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { unauthenticated } from '../auth/plugin.ts';
 import type { DecisionService } from './service.ts';
 import type { Change } from './store.ts';
 import { decisionView } from './view.ts';
@@ -33,7 +34,9 @@ export function streamRoute(app: FastifyInstance, svc: DecisionService, o: Strea
   const maxBuffer = o.maxBufferBytes ?? 8 * 1024 * 1024;
   const maxReplay = o.maxReplay ?? 50_000;
   const open = new Set<() => void>();
-  app.addHook('onClose', async () => {
+  // preClose, not onClose: onClose runs only after the server has closed, and the server waits
+  // for these never-ending responses, so every stop waited out http.shutdownTimeoutSec.
+  app.addHook('preClose', async () => {
     for (const close of [...open]) close();
   });
 
@@ -51,7 +54,7 @@ export function streamRoute(app: FastifyInstance, svc: DecisionService, o: Strea
     },
     async (req: FastifyRequest, reply: FastifyReply) => {
       const p = req.principal;
-      if (!p) throw new KyokaError('KYOKA_E_UNAUTHENTICATED', 'a bouncer, sensor, agent or admin API key is required');
+      if (!p) throw unauthenticated(req, 'a bouncer, sensor, agent or admin API key');
       if (!ROLES.has(p.role))
         throw new KyokaError('KYOKA_E_FORBIDDEN', `role ${p.role} may not read the decision stream`);
       const header = req.headers['last-event-id'];

@@ -11,6 +11,7 @@ import { bearer } from '../auth/plugin.ts';
 import type { ReceiverConfig } from '../config/schema.ts';
 import type { ServerContext } from '../context.ts';
 import { installErrorHandler } from '../http/errors.ts';
+import { httpTimeoutOptions, limitConnections } from '../http/limits.ts';
 import { listenOrExplain } from './listen.ts';
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
@@ -46,10 +47,14 @@ export async function startReceiver(
     );
   }
   const ranges = parseAllow(rc.allow, rc.name);
+  const timeouts = httpTimeoutOptions(ctx.config.http);
+  const tls = rc.tls ? { cert: readFileSync(rc.tls.cert), key: readFileSync(rc.tls.key) } : null;
   const app = Fastify({
     logger: false,
-    https: rc.tls ? { cert: readFileSync(rc.tls.cert), key: readFileSync(rc.tls.key) } : null,
+    https: tls ? { ...tls, ...timeouts.http } : null,
+    ...timeouts,
   }) as unknown as FastifyInstance;
+  limitConnections(app.server, ctx.config.http, ctx.metrics, rc.name);
   installErrorHandler(app);
   rawBodyParsers(app, ctx.config.ingest.maxBodyBytes, ctx, rc.name);
   const source = { name: rc.name, type: rc.type, transport: 'http' as const };
@@ -57,7 +62,9 @@ export async function startReceiver(
   app.route({
     method: ['POST', 'PUT'],
     url: '/*',
-    handler: async (req, reply) => {
+    // Authenticated before the body is read: a refused sender never gets up to
+    // ingest.maxBodyBytes buffered in memory.
+    onRequest: async (req) => {
       const token = bearer(req);
       let ok = false;
       if (token !== undefined) {
@@ -72,8 +79,8 @@ export async function startReceiver(
         ctx.metrics.rejected.inc({ source: rc.name, reason: 'auth' });
         throw new KyokaError('KYOKA_E_UNAUTHENTICATED', 'not an accepted key or source address for this receiver');
       }
-      return handleIngest(ctx, source, req, reply);
     },
+    handler: (req, reply) => handleIngest(ctx, source, req, reply),
   });
   await listenOrExplain(`receivers.${rc.name}.port`, rc.port, 'tcp', () =>
     app.listen({ port: rc.port, host: rc.host }),

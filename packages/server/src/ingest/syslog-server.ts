@@ -32,6 +32,39 @@ function bound(emitter: NodeJS.EventEmitter, start: (done: () => void) => void):
   });
 }
 
+/**
+ * Caps open connections: in total (node's own cap: sockets past it are closed on accept) and
+ * per sender address (counted here on the raw TCP socket, before any TLS handshake). Without
+ * them two clients holding 10 000 idle connections each used up every descriptor of the
+ * process and the HTTP API stopped accepting. Both refusals are counted.
+ */
+function capConnections(
+  server: net.Server,
+  limits: { maxConnections: number; maxConnectionsPerSource: number },
+  metrics: ServerContext['metrics'],
+): void {
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', () => metrics.syslogRefused.inc({ reason: 'max_connections' }));
+  const open = new Map<string, number>();
+  // registered before the caller's own 'connection' listener (plain TCP): a refused socket
+  // never reaches it
+  server.on('connection', (raw: net.Socket) => {
+    const ip = raw.remoteAddress ?? '';
+    const n = (open.get(ip) ?? 0) + 1;
+    if (n > limits.maxConnectionsPerSource) {
+      metrics.syslogRefused.inc({ reason: 'per_source' });
+      raw.destroy();
+      return;
+    }
+    open.set(ip, n);
+    raw.once('close', () => {
+      const left = (open.get(ip) ?? 1) - 1;
+      if (left > 0) open.set(ip, left);
+      else open.delete(ip);
+    });
+  });
+}
+
 export async function startSyslog(ctx: ServerContext): Promise<SyslogListeners> {
   const cfg = ctx.config.syslog;
   const { ingest } = ctx;
@@ -83,7 +116,10 @@ export async function startSyslog(ctx: ServerContext): Promise<SyslogListeners> 
     const transport = cfg.tcp.tls ? 'tls' : 'tcp';
     const source: IngestSource = { name: 'syslog', type: 'syslog', transport };
     const sockets = new Set<net.Socket>();
+    const firstMs = cfg.firstMessageTimeoutSec * 1000;
+    const idleMs = cfg.idleTimeoutSec * 1000;
     const onConn = (s: net.Socket) => {
+      if (s.destroyed) return; // refused by capConnections
       sockets.add(s);
       ctx.metrics.syslogConnections.inc();
       const peer = { ip: s.remoteAddress, port: s.remotePort };
@@ -91,8 +127,19 @@ export async function startSyslog(ctx: ServerContext): Promise<SyslogListeners> 
         maxMessageSize: cfg.maxMessageBytes,
         onError: () => ingest.malformed(source.name, 'framing'),
       });
-      s.setTimeout(cfg.idleTimeoutSec * 1000, () => s.destroy());
+      // A connection that never sends is only holding a descriptor: it gets the short timeout
+      // until its first byte, the idle timeout after.
+      let heard = false;
+      s.setTimeout(firstMs);
+      s.on('timeout', () => {
+        if (!heard) ctx.metrics.syslogRefused.inc({ reason: 'first_message_timeout' });
+        s.destroy();
+      });
       s.on('data', (chunk: Buffer) => {
+        if (!heard) {
+          heard = true;
+          s.setTimeout(idleMs);
+        }
         const msgs = dec.push(chunk);
         if (msgs.length) deliver(source, msgs, peer);
         // TCP can be slowed down instead of dropping: stop reading until storage catches up.
@@ -112,9 +159,24 @@ export async function startSyslog(ctx: ServerContext): Promise<SyslogListeners> 
         ctx.metrics.syslogConnections.dec();
       });
     };
+    // TLS: a handshake that never finishes is a silent connection too.
     const server = cfg.tcp.tls
-      ? tls.createServer({ cert: readFileSync(cfg.tcp.tls.cert), key: readFileSync(cfg.tcp.tls.key) }, onConn)
-      : net.createServer(onConn);
+      ? tls.createServer({
+          cert: readFileSync(cfg.tcp.tls.cert),
+          key: readFileSync(cfg.tcp.tls.key),
+          handshakeTimeout: firstMs,
+        })
+      : net.createServer();
+    capConnections(server, cfg.tcp, ctx.metrics);
+    if (cfg.tcp.tls) {
+      server.on('secureConnection', onConn);
+      // node only reports a failed or timed-out handshake here; the socket stays open unless closed
+      server.on('tlsClientError', (err: NodeJS.ErrnoException, s: net.Socket) => {
+        if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT')
+          ctx.metrics.syslogRefused.inc({ reason: 'first_message_timeout' });
+        s.destroy();
+      });
+    } else server.on('connection', onConn);
     server.on('error', (err) => console.error('kyoka: syslog tcp error:', err.message));
     await listenOrExplain('syslog.tcp.port', cfg.tcp.port, 'tcp', () =>
       bound(server, (done) => server.listen(cfg.tcp.port, cfg.host, done)),

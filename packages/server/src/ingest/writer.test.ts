@@ -77,3 +77,49 @@ test('a failed immediate insert rejects that write and the writer keeps working'
   assert.deepEqual(batches, [120]);
   assert.equal(w.depth, 0);
 });
+
+/** A store that keeps ids (the real stores' uniqueness within one hour) and answers get(). */
+function idStore(): { store: EventStore; batches: number[]; ids: Map<string, KyokaEvent> } {
+  const batches: number[] = [];
+  const ids = new Map<string, KyokaEvent>();
+  const store = {
+    insert: async (events: KyokaEvent[]) => {
+      batches.push(events.length);
+      let inserted = 0;
+      for (const e of events) {
+        if (ids.has(e.id)) continue;
+        ids.set(e.id, e);
+        inserted++;
+      }
+      return { inserted, duplicates: events.length - inserted };
+    },
+    get: async (id: string) => ids.get(id) ?? null,
+  } as unknown as EventStore;
+  return { store, batches, ids };
+}
+
+test('coalesced requests each hear their own duplicates; the metric counts them once', async () => {
+  const { store, batches } = idStore();
+  const metrics = createMetrics();
+  const w = new EventWriter(store, metrics, { maxQueue: 100_000 });
+  // event.ingested is the receive time normalizeEvent stamps on every event
+  const one = (ingested: string) => [
+    { id: '01JD00000000000000000000AA', '@timestamp': '2026-01-01T00:00:00.000Z', event: { ingested } } as KyokaEvent,
+  ];
+  const res = await Promise.all(Array.from({ length: 20 }, () => w.write(one('t1'))));
+  assert.deepEqual(batches, [1], 'one transaction, the copies removed before it');
+  assert.deepEqual(res[0], { inserted: 1, duplicates: 0 });
+  for (const r of res.slice(1)) assert.deepEqual(r, { inserted: 0, duplicates: 1 });
+  assert.equal((await metrics.duplicates.get()).values[0]?.value, 19);
+
+  // re-sent later, coalesced with a new event from another request
+  const again = await Promise.all([
+    w.write(one('t2')),
+    w.write([{ id: 'fresh', '@timestamp': '2026-01-01T00:00:00.000Z', event: { ingested: 't2' } } as KyokaEvent]),
+  ]);
+  assert.deepEqual(again, [
+    { inserted: 0, duplicates: 1 },
+    { inserted: 1, duplicates: 0 },
+  ]);
+  assert.equal((await metrics.duplicates.get()).values[0]?.value, 20);
+});

@@ -9,6 +9,7 @@
 import { KyokaError, type KyokaEvent } from '@kyoka/core';
 import type { Metrics } from '../metrics/index.ts';
 import type { EventStore } from '../store/types.ts';
+import { attributeDuplicates, coalesce } from './coalesce.ts';
 
 interface Pending {
   events: KyokaEvent[];
@@ -51,8 +52,9 @@ export class EventWriter {
 
   /**
    * Calls fn with every batch once it is durably stored (the detection pipeline hangs here).
-   * A listener's error is reported and never fails ingest. Re-sent duplicates are included:
-   * the store reports counts, not which events were new.
+   * A listener's error is reported and never fails ingest. Events re-sent in an earlier batch
+   * are included (the store reports counts, not which events were new); copies of one event
+   * within a batch are passed once.
    */
   onCommitted(fn: (events: KyokaEvent[]) => void): void {
     this.committed.push(fn);
@@ -146,13 +148,18 @@ export class EventWriter {
           batch.push(p);
           n += p.events.length;
         }
-        const all = batch.length === 1 ? (batch[0] as Pending).events : batch.flatMap((p) => p.events);
+        // Several requests waiting for answers: in-batch copies of one event are dropped here and
+        // attributed to the requests that sent them (coalesce.ts). Fire-and-forget batches
+        // (syslog) skip that work: nobody hears their counts, and the store ignores the copies.
+        const co = batch.length > 1 && batch.some((p) => p.resolve) ? coalesce(batch.map((p) => p.events)) : null;
+        const all = co ? co.unique : batch.length === 1 ? (batch[0] as Pending).events : batch.flatMap((p) => p.events);
         const end = this.metrics.storeLatency.startTimer();
         try {
           const res = await this.store.insert(all);
           end();
           this.metrics.storeBatch.observe(all.length);
-          if (res.duplicates) this.metrics.duplicates.inc(res.duplicates);
+          const copies = n - all.length;
+          if (res.duplicates + copies) this.metrics.duplicates.inc(res.duplicates + copies);
           for (const fn of this.committed) {
             try {
               fn(all);
@@ -160,10 +167,17 @@ export class EventWriter {
               console.error('kyoka: committed-events listener failed:', (err as Error).message);
             }
           }
-          // Exact counts when the batch is one request; for coalesced batches the store only
-          // knows totals, so each request hears how many of its events are now stored.
-          if (batch.length === 1) batch[0]?.resolve?.(res);
-          else for (const p of batch) p.resolve?.({ inserted: p.events.length, duplicates: 0 });
+          // One request: the store's counts are its own. Coalesced: each request hears its own
+          // duplicates (attributeDuplicates), or only its certain in-batch copies when undecidable.
+          if (!co) {
+            if (batch.length === 1) batch[0]?.resolve?.(res);
+          } else {
+            const dups = await attributeDuplicates(co, res.duplicates, (id) => this.store.get(id)).catch(() => null);
+            batch.forEach((p, i) => {
+              const d = dups?.[i] ?? co.parts[i]?.copies ?? 0;
+              p.resolve?.({ inserted: p.events.length - d, duplicates: d });
+            });
+          }
         } catch (err) {
           end();
           this.metrics.storeErrors.inc();

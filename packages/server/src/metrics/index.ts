@@ -64,14 +64,26 @@ export function createMetrics() {
       help: 'Open syslog TCP connections',
       registers: [registry],
     }),
+    syslogRefused: new Counter({
+      name: 'kyoka_syslog_tcp_connections_refused_total',
+      help: 'Syslog TCP connections closed on accept (max_connections, per_source) or for silence (first_message_timeout)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     retentionDeleted: new Counter({
       name: 'kyoka_retention_deleted_events_total',
       help: 'Events removed by retention',
       registers: [registry],
     }),
+    connectionsRefused: new Counter({
+      name: 'kyoka_http_connections_refused_total',
+      help: 'HTTP connections closed on accept: listener full (max_connections) or one address over its cap (per_source)',
+      labelNames: ['listener', 'reason'],
+      registers: [registry],
+    }),
     logins: new Counter({
       name: 'kyoka_auth_logins_total',
-      help: 'Console logins by outcome',
+      help: 'Console login attempts by outcome (success, failure, rate_limited, invalid)',
       labelNames: ['outcome'],
       registers: [registry],
     }),

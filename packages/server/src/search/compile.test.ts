@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KyokaError } from '@kyoka/core';
+import { FIELD_TYPES, fieldType, HOT_FIELDS, type KyokaError } from '@kyoka/core';
 import type { QueryNode } from '@kyoka/core/query/ast';
 import { ipKey, ipRange, keyToIp } from '../store/ip.ts';
-import { compile, compileWhere, Params } from './compile.ts';
+import { COLUMN_FIELDS } from './columns.ts';
+import { checkQuerySize, compile, compileWhere, MAX_PREDICATES, Params } from './compile.ts';
 import { globPattern, likePattern } from './sql-util.ts';
 import { specMatcher, textSpec, tokens } from './tokens.ts';
 
@@ -75,6 +76,81 @@ describe('query compiler', () => {
     assert.equal(likePattern('a%b_c\\d*e?', true, false), 'a\\%b\\_c\\\\d%e_');
     assert.equal(likePattern('50%', false, true), '%50\\%%');
     assert.equal(globPattern('a[b]*'), 'a[[]b]*');
+  });
+});
+
+describe('query size and lookup tables', () => {
+  const words = (n: number): QueryNode => ({
+    type: 'and',
+    children: Array.from({ length: n }, (_, i) => ({ type: 'text', value: `w${i}`, phrase: false, wildcard: false })),
+  });
+  /** Deepest parenthesis nesting of the SQL text (a proxy for the parser's expression depth). */
+  const depth = (sql: string) => {
+    let d = 0;
+    let max = 0;
+    for (const c of sql) {
+      if (c === '(') max = Math.max(max, ++d);
+      else if (c === ')') d--;
+    }
+    return max;
+  };
+
+  it('joins long AND / OR lists as a balanced tree, parameters in text order', () => {
+    const ors: QueryNode = {
+      type: 'or',
+      children: Array.from({ length: MAX_PREDICATES }, (_, i) => term('event.action', `a${i}`)),
+    };
+    for (const dialect of ['sqlite', 'postgres'] as const) {
+      const { sql, params } = compile(ors, dialect);
+      assert.equal(sql.split(' OR ').length, MAX_PREDICATES);
+      assert.ok(depth(sql) <= 8, `${dialect}: depth ${depth(sql)}`);
+      assert.deepEqual(
+        params,
+        Array.from({ length: MAX_PREDICATES }, (_, i) => `a${i}`),
+      );
+      if (dialect === 'postgres') assert.match(sql, new RegExp(`t\\.action = \\$${MAX_PREDICATES}\\)+$`));
+    }
+    assert.ok(depth(compile(words(MAX_PREDICATES), 'sqlite').sql) < 40);
+  });
+
+  it('refuses more than MAX_PREDICATES field clauses and words as a bad query', () => {
+    assert.equal(checkQuerySize(words(MAX_PREDICATES)), MAX_PREDICATES);
+    const sentence: QueryNode = { type: 'text', value: Array(999).fill('a').join(' '), phrase: false, wildcard: false };
+    const phrase: QueryNode = { type: 'text', value: Array(999).fill('a').join(' '), phrase: true, wildcard: false };
+    assert.equal(checkQuerySize(phrase), 1);
+    for (const q of [words(MAX_PREDICATES + 1), words(999), sentence]) {
+      for (const dialect of ['sqlite', 'postgres'] as const) {
+        assert.throws(
+          () => compile(q, dialect),
+          (e: unknown) => (e as KyokaError).code === 'KYOKA_E_BAD_QUERY' && /too many terms/.test((e as Error).message),
+        );
+      }
+    }
+  });
+
+  it('treats Object.prototype member names as ordinary doc fields', () => {
+    for (const f of ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__', 'isPrototypeOf']) {
+      assert.equal(COLUMN_FIELDS[f], undefined, f);
+      assert.equal(HOT_FIELDS[f], undefined, f);
+      assert.equal(FIELD_TYPES[f], undefined, f);
+      assert.equal(fieldType(f), 'keyword', f);
+      for (const dialect of ['sqlite', 'postgres'] as const) {
+        for (const q of [
+          term(f, 'x'),
+          term(f, 'x*', true),
+          { type: 'exists', field: f } as QueryNode,
+          { type: 'range', field: f, op: 'gt', value: '1' } as QueryNode,
+        ]) {
+          const { sql, params } = compile(q, dialect);
+          assert.ok(!sql.includes('undefined'), `${f} ${dialect}: ${sql}`);
+          assert.ok(/json_each|jsonb|json_type/.test(sql), `${f} ${dialect} reads doc: ${sql}`);
+          assert.ok(
+            params.some((p) => JSON.stringify(p).includes(f)),
+            `${f} travels as a JSON path parameter`,
+          );
+        }
+      }
+    }
   });
 });
 

@@ -19,6 +19,7 @@ import { fieldType, HOT_FIELDS } from '@kyoka/core';
 import type { QueryNode } from '@kyoka/core/query/ast';
 import { ipKey, ipRange } from '../store/ip.ts';
 import { COLUMN_FIELDS } from './columns.ts';
+import { checkQuerySize, joinBalanced } from './query-size.ts';
 import {
   badQuery,
   type Dialect,
@@ -32,6 +33,7 @@ import {
 } from './sql-util.ts';
 import { ftsQuery, longestLiteral, textSpec, tokenLike, tokenRegex } from './tokens.ts';
 
+export { checkQuerySize, MAX_PREDICATES, MAX_STATEMENT_PREDICATES } from './query-size.ts';
 export { type Dialect, Params } from './sql-util.ts';
 
 export interface CompileContext {
@@ -43,6 +45,7 @@ export interface CompileContext {
 }
 
 export function compile(node: QueryNode, dialect: Dialect, alias = 't'): { sql: string; params: unknown[] } {
+  checkQuerySize(node);
   const params = new Params(dialect);
   const sql = compileWhere(node, { params, alias });
   return { sql, params: params.values };
@@ -56,7 +59,10 @@ export function compileWhere(node: QueryNode, ctx: CompileContext): string {
     case 'or': {
       if (node.children.length === 0) return node.type === 'and' ? '1=1' : '1=0';
       const op = node.type === 'and' ? ' AND ' : ' OR ';
-      return `(${node.children.map((c) => compileWhere(c, ctx)).join(op)})`;
+      return joinBalanced(
+        node.children.map((c) => compileWhere(c, ctx)),
+        op,
+      );
     }
     case 'not':
       return `(NOT COALESCE(${compileWhere(node.child, ctx)}, FALSE))`;
@@ -308,7 +314,10 @@ function freeText(value: string, phrase: boolean, wildcard: boolean, ctx: Compil
   const words = phrase ? [value] : value.split(/\s+/).filter((w) => w !== '');
   if (words.length === 0) return '1=1';
   if (words.length === 1) return textPredicate(words[0]!, wildcard, ctx);
-  return `(${words.map((w) => textPredicate(w, wildcard, ctx)).join(' AND ')})`;
+  return joinBalanced(
+    words.map((w) => textPredicate(w, wildcard, ctx)),
+    ' AND ',
+  );
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { KyokaError } from '@kyoka/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requirePerm } from '../auth/plugin.ts';
+import { requirePerm, unauthenticated } from '../auth/plugin.ts';
 import type { ServerContext } from '../context.ts';
 import * as S from './schemas.ts';
 import type { EnrollRequest, HeartbeatRequest, SensorService } from './service.ts';
@@ -19,7 +19,7 @@ const V1 = '/api/v1/sensors';
 /** preHandler: a `sensor` API key (not a console session, not another role). */
 async function requireSensorKey(req: FastifyRequest): Promise<void> {
   const p = req.principal;
-  if (!p) throw new KyokaError('KYOKA_E_UNAUTHENTICATED', 'a sensor API key is required (Authorization: Bearer)');
+  if (!p) throw unauthenticated(req, 'a sensor API key');
   if (p.kind !== 'key' || p.role !== 'sensor')
     throw new KyokaError('KYOKA_E_FORBIDDEN', 'only sensor keys may heartbeat');
 }

@@ -23,6 +23,7 @@ import {
   text,
   WINDOW,
 } from './conformance-data.ts';
+import { runLimitsConformance } from './conformance-limits.ts';
 import { runMetaConformance } from './conformance-meta.ts';
 import type { SearchRequest, Store } from './types.ts';
 
@@ -324,5 +325,6 @@ export function runStoreConformance(name: string, openFn: () => Promise<Store>):
     });
 
     runMetaConformance(() => store);
+    runLimitsConformance(() => store);
   });
 }

@@ -18,7 +18,7 @@ import {
   shouldSeal,
   tableName,
 } from './partition.ts';
-import { type Reader, readGet, readHistogram, readSearch, readTop } from './read.ts';
+import { asQueryError, type Reader, readGet, readHistogram, readSearch, readTop } from './read.ts';
 import { rollupBuildSql, rollupDropSql, rollupMarkSql } from './rollups.ts';
 import type { EventStore, HistogramRequest, SearchRequest, SearchResult, TopRequest } from './types.ts';
 
@@ -186,21 +186,21 @@ export class PgEventStore implements EventStore {
   search(req: SearchRequest): Promise<SearchResult> {
     return this.guard(async () => {
       await this.refresh();
-      return readSearch(this.reader, req);
+      return readSearch(this.reader, req).catch(asQueryError);
     });
   }
 
   top(req: TopRequest): Promise<Array<{ value: string | number; count: number }>> {
     return this.guard(async () => {
       await this.refresh();
-      return readTop(this.reader, req);
+      return readTop(this.reader, req).catch(asQueryError);
     });
   }
 
   histogram(req: HistogramRequest): Promise<Array<{ ts: number; count: number }>> {
     return this.guard(async () => {
       await this.refresh();
-      return readHistogram(this.reader, req);
+      return readHistogram(this.reader, req).catch(asQueryError);
     });
   }
 

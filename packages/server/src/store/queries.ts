@@ -10,6 +10,7 @@ import { COLUMN_FIELDS } from '../search/columns.ts';
 import { compileWhere, type Dialect, docElements, Params, scalarDoc } from '../search/compile.ts';
 import { keyToIp } from './ip.ts';
 import type { CursorKey } from './partition.ts';
+import { HIT_INLINE_MAX_BYTES } from './search-page.ts';
 
 export interface PartRef {
   table: string;
@@ -49,8 +50,27 @@ export function searchSql(
     w += ` AND (t.ts ${cmp} ${params.add(cursor.ts)} OR (t.ts = ${params.add(cursor.ts)} AND t.id ${cmp} ${params.add(cursor.id)}))`;
   }
   const dir = order === 'desc' ? 'DESC' : 'ASC';
-  const sql = `SELECT t.ts, t.id, t.doc FROM ${p.table} t WHERE ${w} ORDER BY t.ts ${dir}, t.id ${dir} LIMIT ${params.add(limit)}`;
+  // n: stored size in bytes; doc only when at most HIT_INLINE_MAX_BYTES (larger ones are read
+  // one by one, search-page.ts). SQLite's octet_length() reads the size from the record header
+  // without loading the value; PostgreSQL renders jsonb as text once, in the subquery.
+  const inline = HIT_INLINE_MAX_BYTES;
+  const page = `ORDER BY t.ts ${dir}, t.id ${dir} LIMIT ${params.add(limit)}`;
+  if (d === 'sqlite') {
+    const sql = `SELECT t.ts, t.id, octet_length(t.doc) AS n, CASE WHEN octet_length(t.doc) <= ${inline} THEN t.doc END AS doc FROM ${p.table} t WHERE ${w} ${page}`;
+    return { sql, params: params.values };
+  }
+  const inner = `SELECT t.ts, t.id, t.doc::text AS d FROM ${p.table} t WHERE ${w} ${page}`;
+  const sql = `SELECT s.ts, s.id, octet_length(s.d) AS n, CASE WHEN octet_length(s.d) <= ${inline} THEN s.d END AS doc FROM (${inner}) s ORDER BY s.ts ${dir}, s.id ${dir}`;
   return { sql, params: params.values };
+}
+
+/** One stored event as JSON text (a search hit too large to come with its page). */
+export function docSql(d: Dialect, p: PartRef, id: string): Sql {
+  const sql =
+    d === 'sqlite'
+      ? `SELECT doc FROM ${p.table} WHERE id = ?`
+      : `SELECT doc::text AS doc FROM ${p.table} WHERE id = $1`;
+  return { sql, params: [id] };
 }
 
 /** Matches per partition (`i` = index in parts): the total, and which partitions a page may skip. */

@@ -16,7 +16,7 @@ import {
   shouldSeal,
   tableName,
 } from './partition.ts';
-import { type Reader, readGet, readHistogram, readSearch, readTop } from './read.ts';
+import { asQueryError, type Reader, readGet, readHistogram, readSearch, readTop } from './read.ts';
 import { rollupDropSql } from './rollups.ts';
 import { catchUpFts, ftsState, rollUp, yieldLoop } from './sqlite-background.ts';
 import type { EventStore, HistogramRequest, SearchRequest, SearchResult, TopRequest } from './types.ts';
@@ -214,15 +214,15 @@ export class SqliteEventStore implements EventStore {
   }
 
   search(req: SearchRequest): Promise<SearchResult> {
-    return this.wrapAsync(() => readSearch(this.reader, req));
+    return this.wrapAsync(() => readSearch(this.reader, req).catch(asQueryError));
   }
 
   top(req: TopRequest): Promise<Array<{ value: string | number; count: number }>> {
-    return this.wrapAsync(() => readTop(this.reader, req));
+    return this.wrapAsync(() => readTop(this.reader, req).catch(asQueryError));
   }
 
   histogram(req: HistogramRequest): Promise<Array<{ ts: number; count: number }>> {
-    return this.wrapAsync(() => readHistogram(this.reader, req));
+    return this.wrapAsync(() => readHistogram(this.reader, req).catch(asQueryError));
   }
 
   deleteOlderThan(ts: number): Promise<number> {
