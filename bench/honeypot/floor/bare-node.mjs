@@ -6,27 +6,13 @@
  *
  *   node bare-node.mjs PORT redis|ftp|http|ssh LOGFILE
  */
-import { openSync, writeSync } from 'node:fs';
 import { createServer as httpServer } from 'node:http';
 import { createServer as netServer } from 'node:net';
+import { CONNECT_RECORD, openLog } from './log.mjs';
 
 const [port, mode, logFile] = process.argv.slice(2);
-const fd = openSync(logFile, 'a');
-/** A live OpenCanary logs no 2001 record per FTP connection; floor.ts then sets FLOOR_NO_2001=1. */
-const CONNECT_RECORD = process.env.FLOOR_NO_2001 !== '1';
-function log(logtype, sock, logdata) {
-  const rec = {
-    dst_host: '127.0.0.1',
-    dst_port: Number(port),
-    local_time: new Date().toISOString(),
-    logdata,
-    logtype,
-    node_id: 'floor',
-    src_host: sock.remoteAddress,
-    src_port: sock.remotePort,
-  };
-  writeSync(fd, `${JSON.stringify(rec)}\n`);
-}
+const writeLog = openLog(logFile, port);
+const log = (logtype, sock, logdata) => writeLog(logtype, sock.remoteAddress, sock.remotePort, logdata);
 
 const NOAUTH = Buffer.from('-NOAUTH Authentication required.\r\n');
 const page = Buffer.alloc(1995, 'a');

@@ -7,29 +7,15 @@
  *
  *   node raw-node.mjs PORT redis|ftp LOGFILE
  */
-import { openSync, writeSync } from 'node:fs';
+import { CONNECT_RECORD, openLog } from './log.mjs';
 
 const { TCP, constants: TCP_CONST } = process.binding('tcp_wrap');
 const { WriteWrap, ShutdownWrap, kReadBytesOrError, kArrayBufferOffset, streamBaseState } =
   process.binding('stream_wrap');
 
 const [port, mode, logFile] = process.argv.slice(2);
-const fd = openSync(logFile, 'a');
-/** A live OpenCanary logs no 2001 record per FTP connection; floor.ts then sets FLOOR_NO_2001=1. */
-const CONNECT_RECORD = process.env.FLOOR_NO_2001 !== '1';
-function log(logtype, c, logdata) {
-  const rec = {
-    dst_host: '127.0.0.1',
-    dst_port: Number(port),
-    local_time: new Date().toISOString(),
-    logdata,
-    logtype,
-    node_id: 'floor',
-    src_host: c.address,
-    src_port: c.port,
-  };
-  writeSync(fd, `${JSON.stringify(rec)}\n`);
-}
+const writeLog = openLog(logFile, port);
+const log = (logtype, c, logdata) => writeLog(logtype, c.address, c.port, logdata);
 
 function noop() {}
 function write(handle, text) {
