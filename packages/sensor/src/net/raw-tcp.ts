@@ -336,12 +336,17 @@ export function listenRaw(
   onConn: (conn: RawConn) => void,
   onListenerError: (err: unknown) => void,
 ): RawServer {
-  const server = new b.TCP(b.SERVER);
+  let server = new b.TCP(b.SERVER);
   let err: number;
   if (host === undefined) {
     err = server.bind6('::', port, 0);
-    // no IPv6 on this host: IPv4 only, as node:net falls back
-    if (err) err = server.bind('0.0.0.0', port);
+    if (err) {
+      // no IPv6 on this host: IPv4 only on a fresh handle, as node:net falls back (a port in use
+      // is not this case: libuv reports it at listen())
+      server.close();
+      server = new b.TCP(b.SERVER);
+      err = server.bind('0.0.0.0', port);
+    }
   } else err = isIPv6(host) ? server.bind6(host, port, 0) : server.bind(host, port);
   if (!err) err = server.listen(511);
   if (err) {
