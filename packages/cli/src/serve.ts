@@ -50,7 +50,9 @@ export function serveCommand(name: 'start' | 'server', description: string): Com
       lines.push('');
       if (srv.firstRun.password) {
         lines.push(`  First run: log in as "${srv.firstRun.user}" with password: ${srv.firstRun.password}`);
-        lines.push('  (shown once; change it in the console or with `kyoka users reset-password`)');
+        lines.push(
+          '  (shown once; change it in the console under your name, "Change password"; locked out: `kyoka users reset-password`)',
+        );
       } else {
         lines.push(`  First run: log in as "${srv.firstRun.user}" with the password from KYOKA_ADMIN_PASSWORD`);
       }

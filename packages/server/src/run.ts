@@ -80,9 +80,17 @@ export async function startServer(
   const grace = config.http.shutdownTimeoutSec * 1000;
   const app = await buildApp(ctx);
   try {
-    await listenOrExplain('http.port', config.http.port, 'tcp', () =>
-      app.listen({ port: config.http.port, host: config.http.host }),
-    );
+    // The start banner says where Kyoka listens; fastify's own JSON "Server listening" line would
+    // land in the middle of it, so info is muted for the listen call only.
+    const level = app.log.level;
+    if (level === 'info') app.log.level = 'warn';
+    try {
+      await listenOrExplain('http.port', config.http.port, 'tcp', () =>
+        app.listen({ port: config.http.port, host: config.http.host }),
+      );
+    } finally {
+      app.log.level = level;
+    }
     closers.push(() => closeWithDeadline(app, grace));
     const syslog = await startSyslog(ctx);
     closers.push(syslog.close);
