@@ -10,11 +10,11 @@ export type FieldType = 'keyword' | 'ip' | 'long' | 'date' | 'text';
  * queries, and a plain object answers `constructor`, `toString` or `__proto__` with
  * Object.prototype's members instead of "not a catalog field".
  */
-function table<V>(entries: Record<string, V>): Readonly<Record<string, V>> {
+export function lookupTable<V>(entries: Record<string, V>): Readonly<Record<string, V>> {
   return Object.freeze(Object.assign(Object.create(null) as Record<string, V>, entries));
 }
 
-export const HOT_FIELDS: Readonly<Record<string, FieldType>> = table<FieldType>({
+export const HOT_FIELDS: Readonly<Record<string, FieldType>> = lookupTable<FieldType>({
   id: 'keyword',
   '@timestamp': 'date',
   'event.kind': 'keyword',
@@ -35,7 +35,7 @@ export const HOT_FIELDS: Readonly<Record<string, FieldType>> = table<FieldType>(
 });
 
 /** Types of well-known non-hot fields, so ranges and CIDRs work on them too. */
-export const FIELD_TYPES: Readonly<Record<string, FieldType>> = table<FieldType>({
+export const FIELD_TYPES: Readonly<Record<string, FieldType>> = lookupTable<FieldType>({
   'http.response.status_code': 'long',
   'http.response.body.bytes': 'long',
   'observer.ip': 'ip',
