@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import type { EventInput } from '@kyoka/core';
+import type { HeartbeatBody } from '@kyoka/sensor/runtime/manage';
 import { type RunningServer, startServer } from '@kyoka/server';
 import { Command } from 'commander';
 import { configFrom, portArg, type StorageFlags, storageOptions } from './common.ts';
@@ -10,6 +12,7 @@ interface ServeFlags extends StorageFlags {
   syslogPort?: number;
   syslog?: boolean;
   sensor?: boolean;
+  sensorHost?: string;
 }
 
 export function serveCommand(name: 'start' | 'server', description: string): Command {
@@ -19,7 +22,10 @@ export function serveCommand(name: 'start' | 'server', description: string): Com
     .option('--syslog-host <addr>', 'syslog listen address (default 127.0.0.1)')
     .option('--syslog-port <port>', 'syslog port for both UDP and TCP (default 5514)', portArg)
     .option('--no-syslog', 'do not listen for syslog');
-  if (name === 'start') cmd.option('--no-sensor', 'do not run the local honeypot sensor');
+  if (name === 'start')
+    cmd
+      .option('--no-sensor', 'do not run the local honeypot sensor')
+      .option('--sensor-host <addr>', "address the local sensor's honeypots listen on (default: all interfaces)");
   cmd.addHelpText(
     'after',
     '\nEnvironment: every config key is also KYOKA_<SECTION>_<KEY> (e.g. KYOKA_HTTP_PORT=8400);\nKYOKA_ADMIN_PASSWORD sets the first-run admin password instead of generating one.',
@@ -44,7 +50,8 @@ export function serveCommand(name: 'start' | 'server', description: string): Com
     ].filter(Boolean);
     lines.push(`  Syslog:   ${sl.length ? sl.join(', ') : 'off'}`);
     for (const [rn, port] of Object.entries(srv.receivers)) lines.push(`  Receiver: ${rn} on port ${port}`);
-    const sensor = name === 'start' && f.sensor !== false ? await startLocalSensor(srv, config.data) : null;
+    const sensor =
+      name === 'start' && f.sensor !== false ? await startLocalSensor(srv, config.data, f.sensorHost) : null;
     if (sensor) lines.push(...sensor.lines);
     if (srv.firstRun) {
       lines.push('');
@@ -72,23 +79,45 @@ export function serveCommand(name: 'start' | 'server', description: string): Com
   });
 }
 
-/** The all-in-one's local sensor: its events go straight into this server's ingest as source "sensor". */
-async function startLocalSensor(srv: RunningServer, dataDir: string) {
+/**
+ * The all-in-one's local sensor: its events go straight into this server's ingest as source
+ * "sensor", and the server manages it in-process like an enrolled sensor (sensors/local.ts).
+ */
+async function startLocalSensor(srv: RunningServer, dataDir: string, listenAddr: string | undefined) {
   const { startAllInOneSensor } = await import('@kyoka/sensor/runtime/all-in-one');
+  const { localSensorLink } = await import('@kyoka/server/sensors/local');
   const { VERSION } = await import('@kyoka/server/app');
   const source = { name: 'sensor', type: 'ecs', transport: 'tcp' } as const;
   srv.ctx.ingest.stats.register({ ...source, port: null });
-  const deliver = (input: EventInput[]) => {
+  const deliver = (input: EventInput[], bytes: number) => {
     const { events } = srv.ctx.ingest.prepare(
       input.map((value, index) => ({ index, value })),
       source,
       {},
     );
     if (events.length && srv.ctx.ingest.writer.enqueue(events, source.name))
-      srv.ctx.ingest.accepted(source.name, events.length, 0);
+      srv.ctx.ingest.accepted(source.name, events.length, bytes);
   };
   try {
-    return await startAllInOneSensor({ dataDir, version: VERSION, deliver });
+    const svc = srv.ctx.sensors;
+    const link = svc
+      ? await localSensorLink(svc, join(dataDir, 'sensor'), { name: 'kyoka-local', version: VERSION })
+      : null;
+    const heartbeat = link && {
+      seconds: srv.ctx.config.sensors.heartbeatSec,
+      send: (hb: HeartbeatBody) =>
+        link({
+          ...hb,
+          services: hb.services.map((s) => ({ ...s, port: s.port ?? null, transport: s.transport ?? '' })),
+        }),
+    };
+    return await startAllInOneSensor({
+      dataDir,
+      version: VERSION,
+      deliver,
+      listenAddr,
+      ...(heartbeat ? { heartbeat } : {}),
+    });
   } catch (err) {
     return { sensor: null, lines: [`  Sensor:   not started: ${(err as Error).message}`] };
   }

@@ -21,8 +21,15 @@ export function lineToEvents(line: string, id: string = newId(), receivedAt = ne
   }
 }
 
-/** The in-process sink (all-in-one): records are converted and delivered in batches off the service's path. */
-export function sinkHandler(deliver: (events: EventInput[]) => void) {
+/** Lines the in-process sink holds before it refuses more (a stalled event loop, not a slow server). */
+const SINK_MAX_PENDING = 50_000;
+
+/**
+ * The in-process sink (all-in-one): records are converted and delivered in batches off the
+ * service's path, with the bytes of their log lines (the server counts them per source).
+ * `dropped` counts lines refused while SINK_MAX_PENDING were waiting.
+ */
+export function sinkHandler(deliver: (events: EventInput[], bytes: number) => void, dropped: () => void = () => {}) {
   let pending: string[] = [];
   let scheduled = false;
   const flush = () => {
@@ -30,13 +37,20 @@ export function sinkHandler(deliver: (events: EventInput[]) => void) {
     const lines = pending;
     pending = [];
     const out: EventInput[] = [];
-    for (const l of lines) out.push(...lineToEvents(l));
-    if (out.length) deliver(out);
+    let bytes = 0;
+    for (const l of lines) {
+      bytes += Buffer.byteLength(l) + 1;
+      out.push(...lineToEvents(l));
+    }
+    if (out.length) deliver(out, bytes);
   };
   return {
     name: 'kyoka-sink',
     handle(line: string) {
-      if (pending.length >= 50_000) return;
+      if (pending.length >= SINK_MAX_PENDING) {
+        dropped();
+        return;
+      }
       pending.push(line);
       if (!scheduled) {
         scheduled = true;

@@ -17,6 +17,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { EventInput } from '@kyoka/core';
+import type { HeartbeatSend } from './manage.ts';
 import { type RunningSensor, runSensor } from './run.ts';
 import { describeStatus } from './runtime.ts';
 
@@ -42,10 +43,15 @@ function portFree(port: number, host: string): Promise<boolean> {
 export interface AllInOneOptions {
   dataDir: string;
   version: string;
-  deliver: (events: EventInput[]) => void;
+  deliver: (events: EventInput[], bytes: number) => void;
   /** Address the honeypots bind ('' = all interfaces). */
   listenAddr?: string;
   root?: boolean;
+  /**
+   * The server in the same process manages this sensor like an enrolled one: heartbeats (the
+   * Sensors page shows it, offline when they stop) and templates applied live.
+   */
+  heartbeat?: { send: HeartbeatSend; seconds: number };
 }
 
 /** Starts the local sensor; `lines` says which services listen where (and which ports were skipped). */
@@ -60,6 +66,7 @@ export async function startAllInOneSensor(o: AllInOneOptions): Promise<{ sensor:
     'ftp.log_auth_attempt_initiated': true,
     'telnet.log_tcp_connection': true,
     'tcpbanner_1.initbanner': '',
+    ...(o.heartbeat ? { 'kyoka.heartbeat_seconds': o.heartbeat.seconds } : {}),
     logger: {
       class: 'PyLogger',
       kwargs: { handlers: { file: { class: 'logging.FileHandler', filename: join(stateDir, 'opencanary.log') } } },
@@ -73,7 +80,13 @@ export async function startAllInOneSensor(o: AllInOneOptions): Promise<{ sensor:
       values[`${name}.port`] = port;
     } else notes.push(`  ${name.padEnd(12)} skipped: port ${port} is busy`);
   }
-  const sensor = await runSensor({ version: o.version, values, defaultStateDir: stateDir, sink: o.deliver });
+  const sensor = await runSensor({
+    version: o.version,
+    values,
+    defaultStateDir: stateDir,
+    sink: o.deliver,
+    heartbeat: o.heartbeat?.send,
+  });
   const lines = [`  Sensor:   node kyoka-local, log ${join(stateDir, 'opencanary.log')}`];
   lines.push(...describeStatus(sensor.status(), listen), ...notes);
   return { sensor, lines };

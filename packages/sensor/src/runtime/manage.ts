@@ -116,27 +116,41 @@ export interface HeartbeatSource {
   reachable?(): void;
 }
 
+/** What a heartbeat carries (the body of POST /api/v1/sensors/heartbeat). */
+export interface HeartbeatBody {
+  version: string;
+  services: Array<{ name: string; status: string; error?: string; port?: number; transport?: string }>;
+  stats: { events_total: number; counters: Record<string, number> };
+  config_version: number;
+}
+
+/**
+ * Where heartbeats go: the server's HTTP API (httpHeartbeat), or, for the all-in-one's local
+ * sensor, the server in the same process. The answer may carry a config to apply.
+ */
+export type HeartbeatSend = (body: HeartbeatBody) => Promise<{ config_version?: unknown; conf?: unknown }>;
+
+export function httpHeartbeat(creds: Credentials): HeartbeatSend {
+  const url = new URL('/api/v1/sensors/heartbeat', creds.server_url).href;
+  return (body) => postJson(url, body, creds.api_key);
+}
+
 /** Heartbeats until stop(); one request at a time, never overlapping. */
-export function startHeartbeat(creds: Credentials, seconds: number, src: HeartbeatSource) {
+export function startHeartbeat(send: HeartbeatSend, seconds: number, src: HeartbeatSource) {
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
-  const url = new URL('/api/v1/sensors/heartbeat', creds.server_url).href;
   const beat = async () => {
     const services = src.status().flatMap((s) => {
       const base = { name: s.name, status: s.status, ...(s.error ? { error: s.error } : {}) };
       return s.ports.length ? s.ports.map((p) => ({ ...base, port: p.port, transport: p.transport })) : [base];
     });
-    const r = await postJson(
-      url,
-      {
-        version: src.version,
-        services,
-        stats: { events_total: src.eventsTotal(), counters: src.counters() },
-        // the server takes an integer (0: nothing applied yet), not null
-        config_version: Number(src.configVersion() ?? 0) || 0,
-      },
-      creds.api_key,
-    );
+    const r = await send({
+      version: src.version,
+      services,
+      stats: { events_total: src.eventsTotal(), counters: src.counters() },
+      // the server takes an integer (0: nothing applied yet), not null
+      config_version: Number(src.configVersion() ?? 0) || 0,
+    });
     src.reachable?.();
     if (r.conf && typeof r.conf === 'object')
       await src.applyRemote({

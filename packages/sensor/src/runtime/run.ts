@@ -16,6 +16,8 @@ import { serviceInfo } from '../services/registry.ts';
 import {
   type Credentials,
   enroll,
+  type HeartbeatSend,
+  httpHeartbeat,
   type RemoteConf,
   readCredentials,
   readLastConf,
@@ -35,7 +37,9 @@ export interface RunSensorOptions {
   dev?: boolean;
   defaultStateDir?: string;
   /** In-process event sink (all-in-one) instead of shipping over HTTP. */
-  sink?: (events: EventInput[]) => void;
+  sink?: (events: EventInput[], bytes: number) => void;
+  /** In-process heartbeats (all-in-one: the server in the same process manages this sensor). */
+  heartbeat?: HeartbeatSend;
   allowPortZero?: boolean;
   debug?: (msg: string) => void;
   env?: NodeJS.ProcessEnv;
@@ -100,9 +104,10 @@ export async function runSensor(o: RunSensorOptions): Promise<RunningSensor> {
   }
 
   let runtimeRef: SensorRuntime | null = null;
-  const countSpool = (w: string) => {
+  /** Counters of the handlers built here, reported with the runtime's (heartbeat, /metrics). */
+  const count = (name: string) => {
     const m = runtimeRef?.counters;
-    m?.set(`spool.${w}`, (m.get(`spool.${w}`) ?? 0) + 1);
+    m?.set(name, (m.get(name) ?? 0) + 1);
   };
   const extra: LogHandler[] = [];
   const apiKey = creds?.api_key ?? null;
@@ -112,20 +117,20 @@ export async function runSensor(o: RunSensorOptions): Promise<RunningSensor> {
           dir: join(stateDir, 'spool'),
           serverUrl,
           apiKey: () => apiKey,
-          env: { count: countSpool, debug, stateDir },
+          env: { count: (w) => count(`spool.${w}`), debug, stateDir },
         })
       : null;
   if (spool) extra.push(spool);
-  if (o.sink) extra.push(sinkHandler(o.sink));
+  if (o.sink) extra.push(sinkHandler(o.sink, () => count('sink.dropped')));
 
   const runtime = new SensorRuntime(conf, { defaultStateDir: stateDir, dev: o.dev, extraHandlers: extra, debug });
   runtimeRef = runtime;
   await runtime.start();
 
   let hb: ReturnType<typeof startHeartbeat> | null = null;
-  if (creds && serverUrl) {
-    const c = { ...creds, server_url: serverUrl };
-    hb = startHeartbeat(c, local.get<number>('kyoka.heartbeat_seconds', 10), {
+  const send = o.heartbeat ?? (creds && serverUrl ? httpHeartbeat({ ...creds, server_url: serverUrl }) : null);
+  if (send) {
+    hb = startHeartbeat(send, local.get<number>('kyoka.heartbeat_seconds', 10), {
       version: o.version,
       status: () => runtime.status(),
       eventsTotal: () => runtime.eventsTotal,

@@ -16,6 +16,7 @@ export { SensorService } from './service.ts';
 export async function sensorsPlugin(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const db = openSensorDb(storeUrl(ctx.config));
   const svc = new SensorService(db, ctx);
+  ctx.sensors = svc;
   await sensorRoutes(app, ctx, svc);
 
   let running = false;

@@ -43,7 +43,7 @@ export interface TemplateView {
   sensors: number;
 }
 
-type SensorRow = Selectable<SensorDB['sensors']>;
+export type SensorRow = Selectable<SensorDB['sensors']>;
 type TemplateRow = Selectable<SensorDB['sensor_templates']>;
 
 const iso = (ms: number) => new Date(Number(ms)).toISOString();

@@ -9,7 +9,7 @@ import { createApiKey } from '../auth/api-keys.ts';
 import type { ServerContext } from '../context.ts';
 import type { IngestSource } from '../ingest/service.ts';
 import type { SensorKysely } from './db.ts';
-import { Registry, type ServiceInfo, sensorView } from './registry.ts';
+import { Registry, type SensorRow, type ServiceInfo, sensorView } from './registry.ts';
 import { consumeEnrollToken, purgeTokens } from './tokens.ts';
 import type { FlatConf } from './validate.ts';
 
@@ -111,6 +111,49 @@ export class SensorService {
   async heartbeat(keyId: string, hb: HeartbeatRequest): Promise<{ config_version: number; conf: FlatConf | null }> {
     const s = await this.registry.sensorByKey(keyId);
     if (!s) throw new KyokaError('KYOKA_E_FORBIDDEN', 'this key does not belong to an enrolled sensor');
+    return this.beat(s, hb);
+  }
+
+  /**
+   * The all-in-one's own sensor, managed in-process like an enrolled one: registered on its
+   * first start (with a `sensor` key of its own, so removing it in the console works as for
+   * any sensor) and found again by the id the caller kept. Returns the sensor's id.
+   */
+  async registerLocal(
+    knownId: string | null,
+    info: { name: string; hostname: string; version: string },
+  ): Promise<string> {
+    if (knownId && (await this.registry.getSensor(knownId))) return knownId;
+    const id = newId();
+    const { key } = await createApiKey(this.ctx.meta, `sensor:${info.name}`.slice(0, 64), 'sensor');
+    const now = Date.now();
+    await this.registry.insertSensor({
+      id,
+      name: clip(info.name, 128),
+      hostname: clip(info.hostname, 255),
+      version: clip(info.version, 64),
+      services: '[]',
+      key_id: key.id,
+      template_id: null,
+      config_version: 0,
+      status: 'online',
+      last_seen: now,
+      enrolled_at: now,
+      events_total: 0,
+      events_per_min: 0,
+      counters: '{}',
+    });
+    return id;
+  }
+
+  /** A heartbeat of the all-in-one's sensor (registerLocal's id); refused once it was removed. */
+  async heartbeatLocal(id: string, hb: HeartbeatRequest): Promise<{ config_version: number; conf: FlatConf | null }> {
+    const s = await this.registry.getSensor(id);
+    if (!s) throw new KyokaError('KYOKA_E_NOT_FOUND', 'the local sensor was removed in the console');
+    return this.beat(s, hb);
+  }
+
+  private async beat(s: SensorRow, hb: HeartbeatRequest): Promise<{ config_version: number; conf: FlatConf | null }> {
     const now = Date.now();
     const total = Math.max(0, Math.floor(Number(hb.stats.events_total) || 0));
     const dtMin = (now - Number(s.last_seen)) / 60_000;
