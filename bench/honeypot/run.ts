@@ -272,10 +272,12 @@ async function settle(pid: number): Promise<number> {
 }
 
 async function memoryRuns(): Promise<void> {
-  const kinds: Array<{ test: string; svc: Service; hello?: string; ready: string }> = [
+  // the idle kinds of the services asked for (--services ssh: only ssh's)
+  const all: Array<{ test: string; svc: Service; hello?: string; ready: string }> = [
     { test: 'telnet', svc: 'telnet', ready: 'Username: ' },
     { test: 'ssh (version line sent)', svc: 'ssh', hello: 'SSH-2.0-bench_1.0\r\n', ready: 'SSH-2.0-' },
   ];
+  const kinds = all.filter((k) => wanted.includes(k.svc));
   const servers: Array<[Who, () => Promise<Sensor>]> = [
     ['kyoka', () => startSensor({ sshDelayMs: SSH_DELAY, nodeArgs: NODE_FLAGS, ftpInitiated: FTP_INITIATED })],
   ];

@@ -10,7 +10,7 @@ import { KyokaError } from '@kyoka/core';
 import type { ConnMeta } from '../service/types.ts';
 import { harness } from '../testing/harness.ts';
 import type { Conn } from './conn.ts';
-import { MAX_WRITE_QUEUE, rawTcp } from './raw-tcp.ts';
+import { asSocket, MAX_WRITE_QUEUE, rawTcp } from './raw-tcp.ts';
 import { listenTcp, type TcpListener } from './tcp.ts';
 
 type H = ReturnType<typeof harness>;
@@ -382,4 +382,50 @@ describe('transport choice', () => {
       await s.close();
     }
   });
+
+  for (const transport of transports)
+    it(`${transport}: asSocket hands the connection to a net.Socket; the listener's record follows it`, async () => {
+      let conn!: Conn;
+      let socket: Socket | null = null;
+      let closed!: () => void;
+      const gone = new Promise<void>((r) => {
+        closed = r;
+      });
+      const s = await serve(
+        transport,
+        (c) => {
+          conn = c;
+          c.on('close', closed);
+          c.write('hello\n');
+          c.on('data', (d) => {
+            if (socket) return; // on node:net the socket is the conn: its listener stays
+            socket = asSocket(c);
+            assert.ok(socket);
+            socket.pause();
+            socket.unshift(d);
+            socket.on('data', (x) => socket?.write(`echo:${x}`));
+            socket.resume();
+          });
+        },
+        {},
+        { idleMs: 60_000 },
+      );
+      try {
+        const c = await client(s.l.port);
+        const got = drain(c);
+        c.write('one');
+        await new Promise((r) => setTimeout(r, 50));
+        c.write('two');
+        await new Promise((r) => setTimeout(r, 50));
+        const before = conn.bytesRead;
+        assert.ok(before >= 6, `bytesRead ${before}`);
+        assert.ok((conn.bytesWritten ?? 0) >= 'hello\necho:oneecho:two'.length);
+        conn.destroy(); // the listener's destroy (idle sweep, shutdown) reaches the socket
+        await gone;
+        assert.equal((socket as Socket | null)?.destroyed, true);
+        assert.deepEqual(await got, ['hello\necho:oneecho:two', 'end']);
+      } finally {
+        await s.close();
+      }
+    });
 });

@@ -9,7 +9,7 @@
  * A RawConn is the part of net.Socket the services use (conn.ts); conn.test.ts runs the same
  * conformance suite over both.
  */
-import { isIPv6 } from 'node:net';
+import { isIPv6, Socket } from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import type { Conn } from './conn.ts';
 
@@ -106,6 +106,11 @@ type ErrorFn = (this: Conn, err: Error) => void;
 
 function noop(): void {}
 
+/** The connection as a net.Socket: itself on node:net, taken over (RawConn.toSocket) on raw handles. */
+export function asSocket(conn: Conn): Socket | null {
+  return conn instanceof Socket ? conn : conn instanceof RawConn ? conn.toSocket() : null;
+}
+
 /** One accepted connection. Listeners run with `this` = the conn, like net.Socket's. */
 export class RawConn implements Conn {
   readonly remoteAddress: string | undefined;
@@ -123,6 +128,8 @@ export class RawConn implements Conn {
   private data: DataFn[] = [];
   private closes: CloseFn[] = [];
   private errors: ErrorFn[] = [];
+  /** The net.Socket that took the handle over (toSocket). */
+  private socket: Socket | null = null;
 
   constructor(
     /** @internal */
@@ -231,6 +238,10 @@ export class RawConn implements Conn {
   }
 
   destroy(): this {
+    if (this.socket) {
+      this.socket.destroy();
+      return this;
+    }
     if (this.destroyed) return this;
     this.destroyed = true;
     this.writableEnded = true;
@@ -264,6 +275,38 @@ export class RawConn implements Conn {
   resume(): this {
     if (!this.destroyed && !this.readEnded) this.handle.readStart();
     return this;
+  }
+
+  /**
+   * Hands the connection to a net.Socket over the same libuv handle, for a service that needs a
+   * stream (ssh2) after a cheap start on this transport: what the peer sends from now on goes to
+   * the socket. This RawConn stays the listener's record of the connection: its byte counts
+   * include the socket's (the idle sweep reads them), its destroy() destroys the socket, and its
+   * 'error' and 'close' listeners hear the socket's. null when the connection is closing or holds
+   * corked output.
+   */
+  toSocket(): Socket | null {
+    if (this.socket || this.destroyed || this.writableEnded || this.readEnded || this.corked > 0) return null;
+    const handle = this.handle;
+    handle.readStop();
+    handle.owner = undefined;
+    // net.Socket takes an accepted handle as net.Server does (it sets onread and starts reading)
+    const opts = { handle, readable: true, writable: true }; // `handle`: not in @types/node, in net.js
+    const s = new Socket(opts as ConstructorParameters<typeof Socket>[0]);
+    this.socket = s;
+    const read = this.bytesRead;
+    const written = this.bytesWritten;
+    Object.defineProperty(this, 'bytesRead', { get: () => read + s.bytesRead });
+    Object.defineProperty(this, 'bytesWritten', { get: () => written + (s.bytesWritten ?? 0) });
+    s.on('error', (e) => {
+      for (const fn of this.errors) fn.call(this, e);
+    });
+    s.once('close', () => {
+      this.destroyed = true;
+      this.writableEnded = true;
+      for (const fn of this.closes) fn.call(this);
+    });
+    return s;
   }
 
   /** @internal bytes from onRead */

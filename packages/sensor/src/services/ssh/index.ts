@@ -23,17 +23,24 @@ import type { Socket } from 'node:net';
 import type { AuthContext, AuthenticationType } from 'ssh2';
 import { type HoneycredChecker, honeycredChecker } from '../../auth/honeycreds.ts';
 import { LOGTYPE } from '../../log/logtypes.ts';
+import type { Conn } from '../../net/conn.ts';
+import { asSocket } from '../../net/raw-tcp.ts';
 import { listenTcp, type TcpListener } from '../../net/tcp.ts';
 import type { ConnMeta, HoneypotService, ServiceContext, ServiceFactory, ServicePort } from '../../service/types.ts';
 import { algorithmLists, buildOffer } from './algorithms.ts';
 import { loadHostKeys } from './host-keys.ts';
 import {
+  adoptStartedConnection,
   allowRepeatedUserauthService,
+  canPresendKexinit,
   compactHandshake,
   disconnectWithMessage,
   IncomingClient,
   type KexInitOffer,
+  kexinitPayload,
   type ParsedKey,
+  presendKexinit,
+  RE_IDENT,
   withoutBufferPool,
 } from './ssh2-internals.ts';
 
@@ -42,7 +49,7 @@ const DEFAULT_VERSION = 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3';
 const MAX_PUBLICKEY_LOG = 8 * 1024;
 const PROTOCOL_ERROR = 2;
 
-interface Conn {
+interface SshState {
   meta: ConnMeta;
   remote: string;
   failures: number;
@@ -84,6 +91,8 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
   /** ssh2's _identRaw, shared by every connection (see compactHandshake). */
   const identRaw = Buffer.allocUnsafeSlow(Buffer.byteLength(`SSH-2.0-${ident}`));
   identRaw.write(`SSH-2.0-${ident}`);
+  /** The identification line as ssh2 sends it. */
+  const identLine = Buffer.concat([identRaw, Buffer.from('\r\n')]);
   const delayMs = Math.max(0, Number(ctx.conf.get<number>('ssh.auth_delay_ms', 1000)) || 0);
   const maxTries = Math.max(1, Number(ctx.conf.get<number>('ssh.max_auth_tries', 6)) || 6);
   const kbdInteractive = ctx.conf.get<boolean>('ssh.keyboard_interactive', false) === true;
@@ -96,20 +105,22 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
   let hostKeys: Record<string, ParsedKey> = {};
   let offer: KexInitOffer | null = null;
   let session = 0;
-  const conns = new WeakMap<object, Conn>();
+  const conns = new WeakMap<object, SshState>();
 
   // ssh2 reports each client's version line as a 'connection' event on its server object
   const hub = new EventEmitter();
   hub.on('connection', (client: EventEmitter, info: { header: { identRaw: string } }) => {
     const c = conns.get(client);
     if (!c) return;
-    c.remote = info.header.identRaw.replace(/[\r\n]+$/, '');
-    ctx.log(c.meta, LOGTYPE.SSH_REMOTE_VERSION_SENT, { LOCALVERSION: version, REMOTEVERSION: c.remote });
+    if (!c.remote) {
+      c.remote = info.header.identRaw.replace(/[\r\n]+$/, '');
+      ctx.log(c.meta, LOGTYPE.SSH_REMOTE_VERSION_SENT, { LOCALVERSION: version, REMOTEVERSION: c.remote });
+    }
     // ssh2 sends its KEXINIT right after this event, in the same call
     queueMicrotask(() => compactHandshake(client, identRaw));
   });
 
-  function fail(client: EventEmitter, c: Conn, a: AuthContext, delay: number): void {
+  function fail(client: EventEmitter, c: SshState, a: AuthContext, delay: number): void {
     const done = () => {
       c.timer = null;
       if (c.closed) return;
@@ -128,7 +139,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     else done();
   }
 
-  function logPassword(client: EventEmitter, c: Conn, a: AuthContext, username: string, password: string): void {
+  function logPassword(client: EventEmitter, c: SshState, a: AuthContext, username: string, password: string): void {
     const logdata = { USERNAME: username, PASSWORD: password, LOCALVERSION: version, REMOTEVERSION: c.remote };
     c.failures++;
     if (!honey) {
@@ -142,7 +153,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     });
   }
 
-  function onAuth(client: EventEmitter, c: Conn, a: AuthContext): void {
+  function onAuth(client: EventEmitter, c: SshState, a: AuthContext): void {
     if (a.method === 'none') {
       a.reject(methods);
     } else if (a.method === 'password') {
@@ -173,20 +184,91 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     }
   }
 
-  function onConnection(socket: Socket, meta: ConnMeta): void {
-    const c: Conn = { meta, remote: '', failures: 0, timer: null, closed: false };
+  /**
+   * A connection starts without ssh2 (whose objects are ~8 kB per connection) and, where the
+   * listener can, on the raw transport (net/raw-tcp.ts): the sensor sends the identification line
+   * and, once the client's own line arrived alone, the KEXINIT itself, exactly as ssh2 would, and
+   * logs 4001. Scanners that read the banner, and clients that stop after their version line,
+   * cost little more than an idle telnet connection. At the client's next bytes (its KEXINIT) the
+   * connection becomes a net.Socket and ssh2 takes over with everything received so far,
+   * adopting the KEXINIT already sent. Anything else (other first lines, bytes after the version
+   * line, ssh2 compatibility cases that alter the offer) goes to ssh2 at once, as before.
+   */
+  function onConn(conn: Conn, meta: ConnMeta): void {
     ctx.log(meta, LOGTYPE.SSH_NEW_CONNECTION, { SESSION: String(session++) });
-    socket.on('data', corkTurn); // before ssh2's own 'data' listener
-    const client = withoutBufferPool(() => new IncomingClient(socket, hostKeys, ident, offer!, undefined, hub, {}));
-    conns.set(client, c);
-    allowRepeatedUserauthService(client);
-    client.on('authentication', (a: AuthContext) => onAuth(client, c, a));
-    client.on('error', () => ctx.count(NAME, 'protocol_error'));
-    socket.once('close', () => {
+    if (!canPresendKexinit) {
+      const socket = asSocket(conn);
+      if (socket) startSsh2(conn, socket, meta, '', false, null);
+      else conn.destroy();
+      return;
+    }
+    conn.write(identLine);
+    // While idle after its version line, a connection holds only this closure's state: the
+    // line (as a string, re-encoded for ssh2 at the handover) and the KEXINIT's cookie.
+    let head: Buffer | null = null;
+    let remote = '';
+    let eol = '';
+    let cookie: string | null = null;
+    let handed = false;
+    conn.on('data', (chunk: Buffer) => {
+      if (handed) return; // a net.Socket keeps this listener; ssh2 has the bytes
+      if (cookie === null) {
+        head = head ? Buffer.concat([head, chunk]) : chunk;
+        const nl = head.indexOf(10);
+        if (nl === -1 && head.length < 256) return; // the version line is not complete yet
+        if (nl === head.length - 1) {
+          const line = head.toString('latin1', 0, nl);
+          eol = line.endsWith('\r') ? '\r\n' : '\n';
+          remote = eol === '\n' ? line : line.slice(0, -1);
+          const m = RE_IDENT.exec(remote);
+          cookie = m ? presendKexinit((p) => conn.write(p), offer!, m[2] as string) : null;
+          if (cookie !== null) {
+            head = null;
+            ctx.log(meta, LOGTYPE.SSH_REMOTE_VERSION_SENT, { LOCALVERSION: version, REMOTEVERSION: remote });
+            return;
+          }
+          remote = '';
+        }
+      } else head = Buffer.concat([Buffer.from(remote + eol, 'latin1'), chunk]);
+      handed = true;
+      const socket = asSocket(conn);
+      if (!socket) {
+        ctx.count(NAME, 'handover_failed');
+        conn.destroy();
+        return;
+      }
+      socket.pause();
+      socket.unshift(head as Buffer);
+      head = null;
+      startSsh2(conn, socket, meta, remote, true, cookie);
+    });
+  }
+
+  /**
+   * Hands the connection to ssh2; `remote`: the client's version line when already logged,
+   * `begun`: the identification line was sent, `cookie`: and the KEXINIT.
+   */
+  function startSsh2(
+    conn: Conn,
+    socket: Socket,
+    meta: ConnMeta,
+    remote: string,
+    begun: boolean,
+    cookie: string | null,
+  ): void {
+    const c: SshState = { meta, remote, failures: 0, timer: null, closed: false };
+    conn.on('close', () => {
       c.closed = true;
       if (c.timer) clearTimeout(c.timer);
       c.timer = null;
     });
+    socket.on('data', corkTurn); // before ssh2's own 'data' listener
+    const client = withoutBufferPool(() => new IncomingClient(socket, hostKeys, ident, offer!, undefined, hub, {}));
+    if (begun) adoptStartedConnection(client, cookie === null ? null : kexinitPayload(offer!, cookie));
+    conns.set(client, c);
+    allowRepeatedUserauthService(client);
+    client.on('authentication', (a: AuthContext) => onAuth(client, c, a));
+    client.on('error', () => ctx.count(NAME, 'protocol_error'));
   }
 
   return {
@@ -201,7 +283,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
         lists.serverHostKey.filter((a) => a in hostKeys),
       );
       // sshd's LoginGraceTime: no connection stays unauthenticated longer (none ever authenticates here)
-      listener = await listenTcp(ctx, { service: NAME, port, idleMs: 120_000, maxLifeMs: 120_000, onConnection });
+      listener = await listenTcp(ctx, { service: NAME, port, idleMs: 120_000, maxLifeMs: 120_000, onConn });
       ports[0] = { port: listener.port, transport: 'tcp' };
     },
     async stop() {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -223,6 +223,96 @@ test('ssh: hydra, every attempt logged', { skip: !has('/usr/bin/hydra') && 'hydr
 });
 
 /** Reads the server's version line and KEXINIT name-lists straight off the socket. */
+/**
+ * A TCP relay that passes the client's version line at once and everything after it only
+ * 150 ms later: the sensor sees the line alone, sends its KEXINIT before ssh2 exists, and ssh2
+ * takes over at the client's KEXINIT (the path idle-after-version connections take).
+ */
+async function lineThenPause(target: number): Promise<Server & { port: number }> {
+  const srv = createServer((cli) => {
+    const up = connect(target, '127.0.0.1');
+    up.on('data', (d) => cli.write(d));
+    up.on('end', () => cli.end());
+    up.on('error', () => cli.destroy());
+    cli.on('error', () => up.destroy());
+    cli.on('end', () => up.end());
+    let held: Buffer | null = Buffer.alloc(0);
+    cli.on('data', (d: Buffer) => {
+      if (held === null) return void up.write(d);
+      held = Buffer.concat([held, d]);
+      const nl = held.indexOf(10);
+      if (nl === -1) return;
+      up.write(held.subarray(0, nl + 1));
+      const rest = held.subarray(nl + 1);
+      held = null;
+      const pending = [rest];
+      const hold = (x: Buffer) => pending.push(x);
+      cli.prependListener('data', hold);
+      cli.pause();
+      setTimeout(() => {
+        cli.off('data', hold);
+        for (const x of pending) if (x.length) up.write(x);
+        cli.resume();
+      }, 150);
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return Object.assign(srv, { port: (srv.address() as AddressInfo).port });
+}
+
+test('ssh: a KEXINIT sent before ssh2 takes over: paramiko and OpenSSH complete their handshakes', {
+  skip: !has('/usr/bin/ssh') && 'ssh not installed',
+}, async (t) => {
+  const { service, h, stop } = await startService(factory, { 'ssh.port': 0, 'ssh.auth_delay_ms': 0 });
+  const relay = await lineThenPause(service.ports[0]!.port);
+  try {
+    const out = await run(
+      'ssh',
+      [
+        ...SSH_OPTS,
+        '-o',
+        'PreferredAuthentications=password',
+        '-o',
+        'NumberOfPasswordPrompts=1',
+        '-p',
+        String(relay.port),
+        'eve@127.0.0.1',
+        'true',
+      ],
+      {
+        env: { ...process.env, SSH_ASKPASS: join(dir, 'askpass.sh'), SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
+        timeout: 20_000,
+      },
+    ).catch((e: { stderr: string }) => e);
+    assert.match(String((out as { stderr: string }).stderr), /Permission denied/);
+    assert.deepEqual(
+      attempts(h.records).map((a) => [a.USERNAME, a.PASSWORD]),
+      [['eve', 'hunter2 pw']],
+    );
+    // the version line is logged once, when it arrived
+    assert.equal(h.records.filter((r) => r.logtype === 4001).length, 1);
+    const probe = await run('/usr/bin/python3', ['-c', 'import paramiko']).catch(() => null);
+    if (!probe) return t.skip('python3-paramiko not installed');
+    const script = `
+import paramiko, sys
+t = paramiko.Transport(("127.0.0.1", int(sys.argv[1])))
+t.start_client(timeout=10)
+try:
+    t.auth_password("mallory", "pw1")
+except paramiko.AuthenticationException:
+    print("denied")
+t.close()
+`;
+    const { stdout } = await run('/usr/bin/python3', ['-c', script, String(relay.port)], { timeout: 20_000 });
+    assert.equal(stdout.trim(), 'denied');
+    assert.deepEqual(attempts(h.records).at(-1)?.USERNAME, 'mallory');
+    assert.equal(h.counts.get('ssh:protocol_error') ?? 0, 0);
+  } finally {
+    relay.close();
+    await stop();
+  }
+});
+
 async function kexinit(port: number): Promise<{ version: string; lists: string[][] }> {
   const s = connect(port, '127.0.0.1');
   s.write('SSH-2.0-OpenSSH_9.2p1 probe\r\n');

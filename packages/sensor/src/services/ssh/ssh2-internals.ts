@@ -43,7 +43,6 @@ function skipUnusedPoly1305Wasm(): void {
   require.cache[wasmPath] = m;
 }
 skipUnusedPoly1305Wasm();
-fastX25519();
 
 export interface ParsedKey {
   type: string;
@@ -70,12 +69,50 @@ type IncomingClientCtor = new (
   cfg: Record<string, unknown>,
 ) => EventEmitter;
 
+interface KexSelf {
+  _offer: { totalSize: number; copyAllTo(buf: Buffer, offset: number): void };
+  _compatFlags: number;
+  _debug: undefined;
+  _kexinit: Buffer | undefined;
+  _cipher: { outSeqno: number; encrypt(packet: Buffer): void };
+  _packetRW: { write: { allocStart: number } };
+  [PRESENT]?: Buffer;
+}
+const kex = require('ssh2/lib/protocol/kex.js') as {
+  KexInit: new (lists: KexLists) => KexInitOffer;
+  kexinit(self: KexSelf): void;
+};
+
+/**
+ * A KEXINIT the honeypot already put on the wire for this connection (presendKexinit): ssh2's
+ * Protocol, created later, records it as the one it sent instead of sending another. ssh2's
+ * Protocol.js takes `kexinit` from kex.js's exports when it is first loaded, so the hook is
+ * installed before that; if something loaded Protocol.js first, KEXINITs are never present.
+ */
+const PRESENT = Symbol('kexinit already sent');
+const origKexinit = kex.kexinit;
+export const canPresendKexinit = !require.cache[require.resolve('ssh2/lib/protocol/Protocol.js')];
+if (canPresendKexinit)
+  kex.kexinit = (self) => {
+    const sent = self[PRESENT];
+    if (!sent) return origKexinit(self);
+    self[PRESENT] = undefined;
+    // what kexinit() leaves behind after sending: the payload for the exchange hash, the
+    // writer's state, and one more outgoing sequence number (it counts for the MACs later)
+    self._kexinit = sent;
+    self._packetRW.write.allocStart = 0;
+    self._cipher.outSeqno = (self._cipher.outSeqno + 1) >>> 0;
+  };
+
+fastX25519(); // loads Protocol.js: after the kexinit hook
+
 const server = require('ssh2/lib/server.js') as { IncomingClient: IncomingClientCtor };
-const kex = require('ssh2/lib/protocol/kex.js') as { KexInit: new (lists: KexLists) => KexInitOffer };
 const keyParser = require('ssh2/lib/protocol/keyParser.js') as {
   parseKey(data: string | Buffer): ParsedKey | ParsedKey[] | Error;
 };
 export const constants = require('ssh2/lib/protocol/constants.js') as {
+  COMPAT: Record<string, number>;
+  COMPAT_CHECKS: Array<[string | RegExp, number]>;
   SUPPORTED_KEX: string[];
   SUPPORTED_CIPHER: string[];
   SUPPORTED_MAC: string[];
@@ -197,4 +234,57 @@ export function parseKey(data: string | Buffer): ParsedKey {
   const sym = Object.getOwnPropertySymbols(key).find((s) => s.description === 'Private key PEM');
   if (sym && typeof rec[sym] === 'string') rec[sym] = createPrivateKey(rec[sym] as string);
   return key;
+}
+
+const cryptoMod = require('ssh2/lib/protocol/crypto.js') as {
+  NullCipher: new (seqno: number, onWrite: (packet: Buffer) => void) => KexSelf['_cipher'];
+};
+const zlibMod = require('ssh2/lib/protocol/zlib.js') as { PacketWriter: new (p: object) => { allocStart: number } };
+
+/** ssh2's compatibility flags for a client's software version (Protocol.js's getCompatFlags). */
+function compatFlags(software: string): number {
+  let flags = 0;
+  for (const [rule, flag] of constants.COMPAT_CHECKS)
+    if (typeof rule === 'string' ? software === rule : rule.test(software)) flags |= flag;
+  return flags;
+}
+
+/** ssh2's pattern for an identification line (without its CR LF). */
+export const RE_IDENT = /^SSH-(2\.0|1\.99)-([^ ]+)(?: (.*))?$/;
+
+/**
+ * Sends the KEXINIT ssh2 would send to a client that sent `software` as its version, built by
+ * ssh2's own kexinit() on a stand-in protocol, and returns its 16-byte cookie (latin1): with the
+ * offer, that is all it takes to rebuild the payload when the real Protocol is created. null
+ * (nothing sent) when ssh2 would alter the offer for this client (BAD_DHGEX).
+ */
+export function presendKexinit(write: (packet: Buffer) => void, offer: KexInitOffer, software: string): string | null {
+  const flags = compatFlags(software);
+  if (flags & (constants.COMPAT.BAD_DHGEX ?? 0)) return null;
+  const self = { _offer: offer, _compatFlags: flags, _debug: undefined, _kexinit: undefined } as unknown as KexSelf;
+  self._cipher = new cryptoMod.NullCipher(0, write);
+  self._packetRW = { write: new zlibMod.PacketWriter(self) };
+  origKexinit(self);
+  return (self._kexinit as Buffer).toString('latin1', 1, 17);
+}
+
+/** The payload presendKexinit() sent: type, cookie, the offer's lists, first_kex_packet_follows and reserved. */
+export function kexinitPayload(offer: KexInitOffer, cookie: string): Buffer {
+  const o = offer as KexSelf['_offer'];
+  const payload = Buffer.allocUnsafeSlow(1 + 16 + o.totalSize + 1 + 4);
+  payload[0] = 20; // SSH_MSG_KEXINIT
+  payload.write(cookie, 1, 16, 'latin1');
+  o.copyAllTo(payload, 17);
+  payload.fill(0, payload.length - 5);
+  return payload;
+}
+
+/**
+ * For a connection the honeypot began itself: the client's Protocol does not send its
+ * identification line (already sent) and, given `payload`, takes it as the KEXINIT it sent.
+ */
+export function adoptStartedConnection(client: object, payload: Buffer | null): void {
+  const proto = (client as { _protocol: KexSelf & { start?: () => void } })._protocol;
+  if (payload) proto[PRESENT] = payload;
+  proto.start = () => {};
 }
