@@ -6,7 +6,7 @@
  * exactly as Server.injectSocket() does inside ssh2. ssh2 1.x has no "exports" map, so these
  * paths are reachable; they are pinned by the package's major version.
  */
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, randomFillSync } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import Module, { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
@@ -252,20 +252,42 @@ function compatFlags(software: string): number {
 /** ssh2's pattern for an identification line (without its CR LF). */
 export const RE_IDENT = /^SSH-(2\.0|1\.99)-([^ ]+)(?: (.*))?$/;
 
+/** Per offer: a KEXINIT packet exactly as ssh2 frames it (built once by its own kexinit()). */
+const kexinitTemplates = new WeakMap<KexInitOffer, Buffer>();
+
+function kexinitTemplate(offer: KexInitOffer): Buffer {
+  let t = kexinitTemplates.get(offer);
+  if (!t) {
+    let packet: Buffer | null = null;
+    const self = { _offer: offer, _compatFlags: 0, _debug: undefined, _kexinit: undefined } as unknown as KexSelf;
+    self._cipher = new cryptoMod.NullCipher(0, (p) => {
+      packet = Buffer.from(p);
+    });
+    self._packetRW = { write: new zlibMod.PacketWriter(self) };
+    origKexinit(self);
+    t = packet as unknown as Buffer;
+    kexinitTemplates.set(offer, t);
+  }
+  return t;
+}
+
 /**
- * Sends the KEXINIT ssh2 would send to a client that sent `software` as its version, built by
- * ssh2's own kexinit() on a stand-in protocol, and returns its 16-byte cookie (latin1): with the
- * offer, that is all it takes to rebuild the payload when the real Protocol is created. null
- * (nothing sent) when ssh2 would alter the offer for this client (BAD_DHGEX).
+ * Sends the KEXINIT ssh2 would send to a client that sent `software` as its version: ssh2's own
+ * packet for this offer (kexinitTemplate) with a fresh random cookie and padding, as ssh2 draws
+ * them per connection. Returns the cookie (latin1): with the offer, all it takes to rebuild the
+ * payload when the real Protocol is created. null (nothing sent) when ssh2 would alter the
+ * offer for this client (BAD_DHGEX).
  */
 export function presendKexinit(write: (packet: Buffer) => void, offer: KexInitOffer, software: string): string | null {
-  const flags = compatFlags(software);
-  if (flags & (constants.COMPAT.BAD_DHGEX ?? 0)) return null;
-  const self = { _offer: offer, _compatFlags: flags, _debug: undefined, _kexinit: undefined } as unknown as KexSelf;
-  self._cipher = new cryptoMod.NullCipher(0, write);
-  self._packetRW = { write: new zlibMod.PacketWriter(self) };
-  origKexinit(self);
-  return (self._kexinit as Buffer).toString('latin1', 1, 17);
+  if (compatFlags(software) & (constants.COMPAT.BAD_DHGEX ?? 0)) return null;
+  const t = kexinitTemplate(offer);
+  const padLen = t[4] as number;
+  const packet = Buffer.allocUnsafeSlow(t.length);
+  t.copy(packet);
+  randomFillSync(packet, 6, 16); // after length, padding length and the message number
+  randomFillSync(packet, packet.length - padLen, padLen);
+  write(packet);
+  return packet.toString('latin1', 6, 22);
 }
 
 /** The payload presendKexinit() sent: type, cookie, the offer's lists, first_kex_packet_follows and reserved. */
