@@ -1,9 +1,12 @@
 /**
  * bench/ingest: events per CPU-second of the server process and its peak RSS, for HTTP NDJSON
  * batches and syslog over TCP, into SQLite and PostgreSQL. The server is a real `kyoka start`
- * process; CPU is read from /proc before and after each run (the load generator is excluded).
+ * process started as users start it, through the `kyoka` launcher (packages/cli/bin/kyoka, with
+ * its node flags; --no-launcher: plain `node kyoka.js`); CPU is read from /proc before and after
+ * each run (the load generator is excluded).
  *
  *   node --import tsx bench/ingest/run.ts [--events 1000000] [--backends sqlite,postgres] [--modes http,syslog]
+ *     [--node-args='--cpu-prof ...'] [--no-launcher]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +27,8 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '4' },
     'node-args': { type: 'string', default: '' },
+    /** Start the server with plain `node kyoka.js` instead of the `kyoka` launcher and its flags. */
+    'no-launcher': { type: 'boolean', default: false },
   },
 });
 const N = Number(values.events);
@@ -140,6 +145,7 @@ for (const backend of values.backends.split(',')) {
       dataDir,
       env: { ...env, KYOKA_LOG_LEVEL: 'warn' },
       nodeArgs: values['node-args'].split(' ').filter(Boolean),
+      launcher: !values['no-launcher'],
     });
     const pid = k.proc.pid as number;
     try {

@@ -1,12 +1,12 @@
 /** The kyoka CLI as an operator meets it: help, first-run credentials, config errors, busy ports, keys. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { KYOKA_BIN, kyokaCli, ROOT, startKyoka } from '../helpers/kyoka.ts';
+import { KYOKA_BIN, KYOKA_LAUNCHER, kyokaCli, ROOT, startKyoka } from '../helpers/kyoka.ts';
 
 function run(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [KYOKA_BIN, ...args], {
@@ -30,6 +30,21 @@ describe('kyoka CLI', () => {
       const r = run(args);
       assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /Usage: kyoka/);
+    }
+  });
+
+  it('the kyoka launcher runs every role on node, the server roles as one process with a larger young generation', async () => {
+    const r = spawnSync(KYOKA_LAUNCHER, ['keys', '--help'], { encoding: 'utf8', cwd: ROOT, timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Usage: kyoka keys/);
+    const k = await startKyoka({ launcher: true });
+    try {
+      // exec: the child the launcher started is node itself, the PID in the data dir's lock file
+      assert.equal(readFileSync(join(k.dataDir, 'kyoka.pid'), 'utf8').trim().split(/\s/)[0], String(k.proc.pid));
+      const cmd = readFileSync(`/proc/${k.proc.pid}/cmdline`, 'utf8').split('\0');
+      assert.deepEqual(cmd.slice(0, 4), ['node', '--max-semi-space-size=64', KYOKA_BIN, 'start']);
+    } finally {
+      await k.stop();
     }
   });
 

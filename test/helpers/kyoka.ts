@@ -9,6 +9,8 @@ import { join } from 'node:path';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const KYOKA_BIN = join(ROOT, 'packages/cli/bin/kyoka.js');
+/** The `kyoka` command as npx and a global install run it (a sh launcher that execs node). */
+export const KYOKA_LAUNCHER = join(ROOT, 'packages/cli/bin/kyoka');
 
 export interface Kyoka {
   url: string;
@@ -49,6 +51,8 @@ export async function startKyoka(
     nodeArgs?: string[];
     /** Run the all-in-one's local honeypot sensor (off by default: tests own their ports). */
     sensor?: boolean;
+    /** Start through the `kyoka` launcher with its node flags (benchmarks: what users run); nodeArgs go in KYOKA_NODE_FLAGS. */
+    launcher?: boolean;
   } = {},
 ): Promise<Kyoka> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kyoka-test-'));
@@ -63,11 +67,11 @@ export async function startKyoka(
     ['keys', 'create', '--name', 'test-read', '--role', 'analyst', '--data', dataDir, ...cfgArgs],
     opts.env,
   ).trim();
+  const nodeArgs = opts.nodeArgs ?? [];
   const proc = spawn(
-    process.execPath,
+    opts.launcher ? KYOKA_LAUNCHER : process.execPath,
     [
-      ...(opts.nodeArgs ?? []),
-      KYOKA_BIN,
+      ...(opts.launcher ? [] : [...nodeArgs, KYOKA_BIN]),
       'start',
       '--data',
       dataDir,
@@ -79,7 +83,11 @@ export async function startKyoka(
       ...(opts.sensor ? [] : ['--no-sensor']),
       ...(opts.args ?? []),
     ],
-    { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...opts.env, ...(opts.launcher ? { KYOKA_NODE_FLAGS: nodeArgs.join(' ') } : {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let out = '';
   proc.stdout?.on('data', (d) => {

@@ -14,8 +14,8 @@ export interface LoadOptions {
   flags?: Record<string, unknown>;
 }
 
-/** Env names that are not config keys (read by the CLI itself). */
-const NON_CONFIG_ENV = new Set(['KYOKA_CONFIG', 'KYOKA_ADMIN_PASSWORD']);
+/** Env names that are not config keys (read by the CLI itself, or by the bin/kyoka launcher). */
+const NON_CONFIG_ENV = new Set(['KYOKA_CONFIG', 'KYOKA_ADMIN_PASSWORD', 'KYOKA_NODE_FLAGS']);
 
 function snake(s: string): string {
   return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
