@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
+import { consoleApi, ftpLogin, waitFor } from '../helpers/sensor-flow.ts';
 
 const HB_ENV = { KYOKA_SENSORS_HEARTBEAT_SEC: '1' };
 const HOST = `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
@@ -38,74 +39,9 @@ function banner(port: number, until: RegExp): Promise<string> {
   });
 }
 
-/** An FTP login attempt over a raw socket, answered 530. */
-function ftpLogin(port: number, user: string, pass: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, HOST);
-    let buf = '';
-    let step = 0;
-    s.setEncoding('latin1');
-    s.on('data', (d) => {
-      buf += d;
-      if (step === 0 && /^220 /m.test(buf)) {
-        step = 1;
-        s.write(`USER ${user}\r\n`);
-      } else if (step === 1 && /^331 /m.test(buf)) {
-        step = 2;
-        s.write(`PASS ${pass}\r\n`);
-      } else if (step === 2 && /^530 /m.test(buf)) {
-        s.end('QUIT\r\n');
-        resolve(buf);
-      }
-    });
-    s.once('error', reject);
-    s.once('close', () => resolve(buf));
-    s.setTimeout(10_000, () => s.destroy(new Error(`ftp timeout after: ${buf}`)));
-  });
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
-
 let k: Kyoka;
-let admin: { cookie: string; csrf: string } | null = null;
 
-async function login(): Promise<void> {
-  const res = await fetch(`${k.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: k.adminUser, password: k.adminPassword }),
-  });
-  assert.equal(res.status, 200);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
-  admin = { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
-}
-
-async function api(method: string, path: string, body?: unknown, as: 'read' | 'admin' = 'read') {
-  const auth: Record<string, string> =
-    as === 'admin' && admin
-      ? { cookie: admin.cookie, 'x-kyoka-csrf': admin.csrf }
-      : { authorization: `Bearer ${k.readKey}` };
-  const res = await fetch(`${k.url}${path}`, {
-    method,
-    headers: { ...auth, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const { login, api } = consoleApi(() => k);
 
 interface SensorRow {
   id: string;
@@ -160,7 +96,7 @@ test('all-in-one: the local sensor logs, is listed and managed like an enrolled 
 
   // 2. an attempt is searchable within seconds
   const t0 = Date.now();
-  assert.match(await ftpLogin(ftpPort, 'first-minute', 'hunter2'), /^530 /m);
+  assert.match(await ftpLogin(ftpPort, 'first-minute', 'hunter2', HOST), /^530 /m);
   const found = await searchUntil(k, k.readKey, { q: 'user.name:first-minute' }, (r) => r.total >= 1, 20_000);
   const seconds = (Date.now() - t0) / 1000;
   assert.ok(seconds < 20, `found after ${seconds} s`);

@@ -9,11 +9,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, connect, createServer } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { KYOKA_BIN, type Kyoka, kyokaCli, ROOT, searchUntil, startKyoka } from '../helpers/kyoka.ts';
+import { consoleApi, ftpLogin, waitFor } from '../helpers/sensor-flow.ts';
 
 const HB_ENV = { KYOKA_SENSORS_HEARTBEAT_SEC: '1' };
 
@@ -25,47 +26,6 @@ async function freePort(): Promise<number> {
   return p;
 }
 
-/** An FTP login attempt over a raw socket: banner, USER, PASS, then waits for the 530. */
-function ftpLogin(port: number, user: string, pass: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1');
-    let buf = '';
-    let step = 0;
-    s.setEncoding('latin1');
-    s.on('data', (d) => {
-      buf += d;
-      if (step === 0 && /^220 /m.test(buf)) {
-        step = 1;
-        s.write(`USER ${user}\r\n`);
-      } else if (step === 1 && /^331 /m.test(buf)) {
-        step = 2;
-        s.write(`PASS ${pass}\r\n`);
-      } else if (step === 2 && /^530 /m.test(buf)) {
-        s.end('QUIT\r\n');
-        resolve(buf);
-      }
-    });
-    s.once('error', reject);
-    s.once('close', () => resolve(buf));
-    s.setTimeout(10_000, () => s.destroy(new Error(`ftp timeout after: ${buf}`)));
-  });
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
-
 let k: Kyoka;
 let serverPort = 0;
 let dir = '';
@@ -74,33 +34,7 @@ let sensorOut = '';
 let sensorExit: Promise<number | null> = Promise.resolve(null);
 let ftpPort = 0;
 
-/** The admin's console session (cookie + CSRF token), as the console uses the API. */
-let admin: { cookie: string; csrf: string } | null = null;
-
-async function login(): Promise<void> {
-  const res = await fetch(`${k.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: k.adminUser, password: k.adminPassword }),
-  });
-  assert.equal(res.status, 200);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
-  admin = { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
-}
-
-async function api(method: string, path: string, body?: unknown, as: 'read' | 'admin' = 'read') {
-  const auth: Record<string, string> =
-    as === 'admin' && admin
-      ? { cookie: admin.cookie, 'x-kyoka-csrf': admin.csrf }
-      : { authorization: `Bearer ${k.readKey}` };
-  const res = await fetch(`${k.url}${path}`, {
-    method,
-    headers: { ...auth, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const { login, api } = consoleApi(() => k);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kyoka-managed-'));

@@ -87,14 +87,29 @@ export class SensorService {
     const id = newId();
     const { name: tokenName } = await consumeEnrollToken(this.db, req.token, id);
     const name = clip(req.name, 128) || tokenName || clip(req.hostname, 128) || id;
+    const secret = await this.register(id, {
+      name,
+      hostname: req.hostname,
+      version: req.version,
+      services: cleanServices(req.services),
+    });
+    return { sensor_id: id, api_key: secret, conf: null, config_version: 0 };
+  }
+
+  /** A new sensor row with a `sensor` API key of its own; returns the key's secret. */
+  private async register(
+    id: string,
+    s: { name: string; hostname: string; version: string; services: ServiceInfo[] },
+  ): Promise<string> {
+    const name = clip(s.name, 128);
     const { key, secret } = await createApiKey(this.ctx.meta, `sensor:${name}`.slice(0, 64), 'sensor');
     const now = Date.now();
     await this.registry.insertSensor({
       id,
       name,
-      hostname: clip(req.hostname, 255),
-      version: clip(req.version, 64),
-      services: JSON.stringify(cleanServices(req.services)),
+      hostname: clip(s.hostname, 255),
+      version: clip(s.version, 64),
+      services: JSON.stringify(s.services),
       key_id: key.id,
       template_id: null,
       config_version: 0,
@@ -105,7 +120,7 @@ export class SensorService {
       events_per_min: 0,
       counters: '{}',
     });
-    return { sensor_id: id, api_key: secret, conf: null, config_version: 0 };
+    return secret;
   }
 
   async heartbeat(keyId: string, hb: HeartbeatRequest): Promise<{ config_version: number; conf: FlatConf | null }> {
@@ -125,24 +140,7 @@ export class SensorService {
   ): Promise<string> {
     if (knownId && (await this.registry.getSensor(knownId))) return knownId;
     const id = newId();
-    const { key } = await createApiKey(this.ctx.meta, `sensor:${info.name}`.slice(0, 64), 'sensor');
-    const now = Date.now();
-    await this.registry.insertSensor({
-      id,
-      name: clip(info.name, 128),
-      hostname: clip(info.hostname, 255),
-      version: clip(info.version, 64),
-      services: '[]',
-      key_id: key.id,
-      template_id: null,
-      config_version: 0,
-      status: 'online',
-      last_seen: now,
-      enrolled_at: now,
-      events_total: 0,
-      events_per_min: 0,
-      counters: '{}',
-    });
+    await this.register(id, { ...info, services: [] });
     return id;
   }
 
