@@ -176,6 +176,7 @@ export class RawConn implements Conn {
   }
 
   write(chunk: string | Uint8Array): boolean {
+    if (this.socket) return this.socket.write(chunk);
     if (this.destroyed || this.writableEnded) return false;
     if (this.corked > 0) {
       const buf =
@@ -222,6 +223,11 @@ export class RawConn implements Conn {
 
   /** Sends `chunk` if given, then FIN once the output is flushed; closes when both sides are done. */
   end(chunk?: string | Uint8Array): this {
+    if (this.socket) {
+      if (chunk === undefined) this.socket.end();
+      else this.socket.end(chunk);
+      return this;
+    }
     if (chunk !== undefined) this.write(chunk);
     if (this.destroyed || this.writableEnded) return this;
     if (this.corked > 0) {
@@ -254,6 +260,10 @@ export class RawConn implements Conn {
   }
 
   destroySoon(): void {
+    if (this.socket) {
+      this.socket.destroySoon();
+      return;
+    }
     if (this.corked > 0) {
       this.corked = 1;
       this.uncork();
@@ -268,12 +278,14 @@ export class RawConn implements Conn {
   }
 
   pause(): this {
-    if (!this.destroyed && !this.readEnded) this.handle.readStop();
+    if (this.socket) this.socket.pause();
+    else if (!this.destroyed && !this.readEnded) this.handle.readStop();
     return this;
   }
 
   resume(): this {
-    if (!this.destroyed && !this.readEnded) this.handle.readStart();
+    if (this.socket) this.socket.resume();
+    else if (!this.destroyed && !this.readEnded) this.handle.readStart();
     return this;
   }
 
@@ -281,9 +293,9 @@ export class RawConn implements Conn {
    * Hands the connection to a net.Socket over the same libuv handle, for a service that needs a
    * stream (ssh2) after a cheap start on this transport: what the peer sends from now on goes to
    * the socket. This RawConn stays the listener's record of the connection: its byte counts
-   * include the socket's (the idle sweep reads them), its destroy() destroys the socket, and its
-   * 'error' and 'close' listeners hear the socket's. null when the connection is closing or holds
-   * corked output.
+   * include the socket's (the idle sweep reads them), its write / end / destroy / pause / resume
+   * act on the socket, and its 'error' and 'close' listeners hear the socket's ('data' listeners
+   * hear nothing more). null when the connection is closing or holds corked output.
    */
   toSocket(): Socket | null {
     if (this.socket || this.destroyed || this.writableEnded || this.readEnded || this.corked > 0) return null;

@@ -222,15 +222,16 @@ test('ssh: hydra, every attempt logged', { skip: !has('/usr/bin/hydra') && 'hydr
   }
 });
 
-/** Reads the server's version line and KEXINIT name-lists straight off the socket. */
 /**
  * A TCP relay that passes the client's version line at once and everything after it only
  * 150 ms later: the sensor sees the line alone, sends its KEXINIT before ssh2 exists, and ssh2
- * takes over at the client's KEXINIT (the path idle-after-version connections take).
+ * takes over at the client's KEXINIT (the path idle-after-version connections take). `prefix`
+ * goes first (a PROXY protocol header).
  */
-async function lineThenPause(target: number): Promise<Server & { port: number }> {
+async function lineThenPause(target: number, prefix = ''): Promise<Server & { port: number }> {
   const srv = createServer((cli) => {
     const up = connect(target, '127.0.0.1');
+    if (prefix) up.write(prefix);
     up.on('data', (d) => cli.write(d));
     up.on('end', () => cli.end());
     up.on('error', () => cli.destroy());
@@ -313,6 +314,48 @@ t.close()
   }
 });
 
+test('ssh: behind a PROXY protocol forwarder (node:net sockets) the early path logs the forwarded address', {
+  skip: !has('/usr/bin/ssh') && 'ssh not installed',
+}, async () => {
+  const { service, h, stop } = await startService(factory, {
+    'ssh.port': 0,
+    'ssh.auth_delay_ms': 0,
+    'kyoka.proxy_protocol': true,
+  });
+  const relay = await lineThenPause(service.ports[0]!.port, 'PROXY TCP4 203.0.113.7 127.0.0.1 40001 22\r\n');
+  try {
+    const out = await run(
+      'ssh',
+      [
+        ...SSH_OPTS,
+        '-o',
+        'PreferredAuthentications=password',
+        '-o',
+        'NumberOfPasswordPrompts=1',
+        '-p',
+        String(relay.port),
+        'trent@127.0.0.1',
+        'true',
+      ],
+      {
+        env: { ...process.env, SSH_ASKPASS: join(dir, 'askpass.sh'), SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
+        timeout: 20_000,
+      },
+    ).catch((e: { stderr: string }) => e);
+    assert.match(String((out as { stderr: string }).stderr), /Permission denied/);
+    const tries = h.records.filter((r) => r.logtype === 4002);
+    assert.deepEqual(
+      tries.map((r) => [r.logdata.USERNAME, r.conn?.src_host, r.conn?.src_port]),
+      [['trent', '203.0.113.7', 40001]],
+    );
+    assert.equal(h.records.filter((r) => r.logtype === 4001).length, 1);
+  } finally {
+    relay.close();
+    await stop();
+  }
+});
+
+/** Reads the server's version line and KEXINIT name-lists straight off the socket. */
 async function kexinit(port: number): Promise<{ version: string; lists: string[][] }> {
   const s = connect(port, '127.0.0.1');
   s.write('SSH-2.0-OpenSSH_9.2p1 probe\r\n');
