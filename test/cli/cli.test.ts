@@ -69,8 +69,17 @@ describe('kyoka CLI', () => {
     }
   });
 
-  it('takes KYOKA_ADMIN_PASSWORD instead of generating one', async () => {
-    const k = await startKyoka({ env: { KYOKA_ADMIN_PASSWORD: 'correct horse battery staple' } });
+  it('takes KYOKA_ADMIN_PASSWORD instead of generating one; the KYOKA_ names other tools read are no config errors', async () => {
+    const k = await startKyoka({
+      env: {
+        KYOKA_ADMIN_PASSWORD: 'correct horse battery staple',
+        // exported for `kyoka sensor`, the launcher or the console's dev server, they must not stop `kyoka start`
+        KYOKA_SENSOR_FROM_SOURCE: '1',
+        KYOKA_SENSOR_V8_TUNING: 'memory',
+        KYOKA_NODE_FLAGS: '',
+        KYOKA_URL: 'http://127.0.0.1:8400',
+      },
+    });
     try {
       assert.doesNotMatch(k.output(), /correct horse/);
       const login = await fetch(`${k.url}/api/v1/auth/login`, {

@@ -14,8 +14,18 @@ export interface LoadOptions {
   flags?: Record<string, unknown>;
 }
 
-/** Env names that are not config keys (read by the CLI itself, or by the bin/kyoka launcher). */
-const NON_CONFIG_ENV = new Set(['KYOKA_CONFIG', 'KYOKA_ADMIN_PASSWORD', 'KYOKA_NODE_FLAGS']);
+/**
+ * Env names that are not config keys: read by the CLI itself, the bin/kyoka launcher, `kyoka
+ * sensor` (bin/kyoka.js, cli/sensor.ts) and the console's dev server (vite.config.ts).
+ */
+const NON_CONFIG_ENV = new Set([
+  'KYOKA_CONFIG',
+  'KYOKA_ADMIN_PASSWORD',
+  'KYOKA_NODE_FLAGS',
+  'KYOKA_SENSOR_FROM_SOURCE',
+  'KYOKA_SENSOR_V8_TUNING',
+  'KYOKA_URL',
+]);
 
 function snake(s: string): string {
   return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
