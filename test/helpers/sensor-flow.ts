@@ -51,7 +51,22 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
 /** The console API of the current server (`kyoka()`: tests restart it): admin session or analyst key. */
 export function consoleApi(kyoka: () => Kyoka) {
   let admin: { cookie: string; csrf: string } | null = null;
+  async function api(method: string, path: string, body?: unknown, as: 'read' | 'admin' = 'read') {
+    const k = kyoka();
+    const auth: Record<string, string> =
+      as === 'admin' && admin
+        ? { cookie: admin.cookie, 'x-kyoka-csrf': admin.csrf }
+        : { authorization: `Bearer ${k.readKey}` };
+    const res = await fetch(`${k.url}${path}`, {
+      method,
+      headers: { ...auth, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }
   return {
+    api,
     async login(): Promise<void> {
       const k = kyoka();
       const res = await fetch(`${k.url}/api/v1/auth/login`, {
@@ -63,19 +78,17 @@ export function consoleApi(kyoka: () => Kyoka) {
       const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
       admin = { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
     },
-    async api(method: string, path: string, body?: unknown, as: 'read' | 'admin' = 'read') {
-      const k = kyoka();
-      const auth: Record<string, string> =
-        as === 'admin' && admin
-          ? { cookie: admin.cookie, 'x-kyoka-csrf': admin.csrf }
-          : { authorization: `Bearer ${k.readKey}` };
-      const res = await fetch(`${k.url}${path}`, {
-        method,
-        headers: { ...auth, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null };
+    /** Creates a service template as the admin and assigns it to one sensor. */
+    async assignTemplate(name: string, conf: Record<string, unknown>, sensorId: string): Promise<void> {
+      const tpl = await api('POST', '/api/v1/sensors/templates', { name, conf }, 'admin');
+      assert.equal(tpl.status, 201, JSON.stringify(tpl.body));
+      const asg = await api(
+        'POST',
+        '/api/v1/sensors/assign',
+        { template_id: tpl.body.id, sensor_ids: [sensorId] },
+        'admin',
+      );
+      assert.deepEqual(asg.body, { updated: 1 });
     },
   };
 }

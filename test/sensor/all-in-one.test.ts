@@ -41,7 +41,7 @@ function banner(port: number, until: RegExp): Promise<string> {
 
 let k: Kyoka;
 
-const { login, api } = consoleApi(() => k);
+const { login, api, assignTemplate } = consoleApi(() => k);
 
 interface SensorRow {
   id: string;
@@ -124,20 +124,7 @@ test('all-in-one: the local sensor logs, is listed and managed like an enrolled 
   assert.ok(src && src.events >= 1 && src.bytes > 100, JSON.stringify(src));
 
   // 4. a template assigned in the console starts vnc live, in the same process
-  const tpl = await api(
-    'POST',
-    '/api/v1/sensors/templates',
-    { name: 'local-vnc', conf: { 'vnc.enabled': true, 'vnc.port': 5959 } },
-    'admin',
-  );
-  assert.equal(tpl.status, 201, JSON.stringify(tpl.body));
-  const asg = await api(
-    'POST',
-    '/api/v1/sensors/assign',
-    { template_id: tpl.body.id, sensor_ids: [listed.id] },
-    'admin',
-  );
-  assert.deepEqual(asg.body, { updated: 1 });
+  await assignTemplate('local-vnc', { 'vnc.enabled': true, 'vnc.port': 5959 }, listed.id);
   const pid = k.proc.pid;
   assert.match(await waitFor('vnc to answer', () => banner(5959, /^RFB /)), /^RFB 003\.008\n/);
   assert.equal(k.proc.pid, pid);

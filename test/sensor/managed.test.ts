@@ -34,7 +34,7 @@ let sensorOut = '';
 let sensorExit: Promise<number | null> = Promise.resolve(null);
 let ftpPort = 0;
 
-const { login, api } = consoleApi(() => k);
+const { login, api, assignTemplate } = consoleApi(() => k);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kyoka-managed-'));
@@ -129,20 +129,7 @@ async function scenario(): Promise<void> {
   mark('// 3.');
   // 3. a template enabling redis, assigned: started live, same process
   const redisPort = await freePort();
-  const tpl = await api(
-    'POST',
-    '/api/v1/sensors/templates',
-    { name: 'with-redis', conf: { 'redis.enabled': true, 'redis.port': redisPort } },
-    'admin',
-  );
-  assert.equal(tpl.status, 201, JSON.stringify(tpl.body));
-  const asg = await api(
-    'POST',
-    '/api/v1/sensors/assign',
-    { template_id: tpl.body.id, sensor_ids: [listed.id] },
-    'admin',
-  );
-  assert.deepEqual(asg.body, { updated: 1 });
+  await assignTemplate('with-redis', { 'redis.enabled': true, 'redis.port': redisPort }, listed.id);
   const pong = await waitFor('redis to answer', async () => {
     const r = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(redisPort), 'ping'], {
       encoding: 'utf8',

@@ -261,31 +261,36 @@ async function lineThenPause(target: number, prefix = ''): Promise<Server & { po
   return Object.assign(srv, { port: (srv.address() as AddressInfo).port });
 }
 
+/** One OpenSSH password try (the askpass script's password) through `port`; its stderr. */
+async function sshPasswordTry(port: number, user: string): Promise<string> {
+  const out = await run(
+    'ssh',
+    [
+      ...SSH_OPTS,
+      '-o',
+      'PreferredAuthentications=password',
+      '-o',
+      'NumberOfPasswordPrompts=1',
+      '-p',
+      String(port),
+      `${user}@127.0.0.1`,
+      'true',
+    ],
+    {
+      env: { ...process.env, SSH_ASKPASS: join(dir, 'askpass.sh'), SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
+      timeout: 20_000,
+    },
+  ).catch((e: { stderr: string }) => e);
+  return String((out as { stderr: string }).stderr);
+}
+
 test('ssh: a KEXINIT sent before ssh2 takes over: paramiko and OpenSSH complete their handshakes', {
   skip: !has('/usr/bin/ssh') && 'ssh not installed',
 }, async (t) => {
   const { service, h, stop } = await startService(factory, { 'ssh.port': 0, 'ssh.auth_delay_ms': 0 });
   const relay = await lineThenPause(service.ports[0]!.port);
   try {
-    const out = await run(
-      'ssh',
-      [
-        ...SSH_OPTS,
-        '-o',
-        'PreferredAuthentications=password',
-        '-o',
-        'NumberOfPasswordPrompts=1',
-        '-p',
-        String(relay.port),
-        'eve@127.0.0.1',
-        'true',
-      ],
-      {
-        env: { ...process.env, SSH_ASKPASS: join(dir, 'askpass.sh'), SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
-        timeout: 20_000,
-      },
-    ).catch((e: { stderr: string }) => e);
-    assert.match(String((out as { stderr: string }).stderr), /Permission denied/);
+    assert.match(await sshPasswordTry(relay.port, 'eve'), /Permission denied/);
     assert.deepEqual(
       attempts(h.records).map((a) => [a.USERNAME, a.PASSWORD]),
       [['eve', 'hunter2 pw']],
@@ -324,25 +329,7 @@ test('ssh: behind a PROXY protocol forwarder (node:net sockets) the early path l
   });
   const relay = await lineThenPause(service.ports[0]!.port, 'PROXY TCP4 203.0.113.7 127.0.0.1 40001 22\r\n');
   try {
-    const out = await run(
-      'ssh',
-      [
-        ...SSH_OPTS,
-        '-o',
-        'PreferredAuthentications=password',
-        '-o',
-        'NumberOfPasswordPrompts=1',
-        '-p',
-        String(relay.port),
-        'trent@127.0.0.1',
-        'true',
-      ],
-      {
-        env: { ...process.env, SSH_ASKPASS: join(dir, 'askpass.sh'), SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
-        timeout: 20_000,
-      },
-    ).catch((e: { stderr: string }) => e);
-    assert.match(String((out as { stderr: string }).stderr), /Permission denied/);
+    assert.match(await sshPasswordTry(relay.port, 'trent'), /Permission denied/);
     const tries = h.records.filter((r) => r.logtype === 4002);
     assert.deepEqual(
       tries.map((r) => [r.logdata.USERNAME, r.conn?.src_host, r.conn?.src_port]),
