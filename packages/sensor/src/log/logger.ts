@@ -1,11 +1,13 @@
 /**
  * The sensor's logger: ServiceContext.log lands here. Ignore lists first, then the record is
  * completed (OpenCanary's sanitizeLog), formatted once, written synchronously to the file and
- * console handlers and queued for every network handler. Handlers come from OpenCanary's
+ * console handlers (at once, or with the group commit of commit.ts) and queued for every network
+ * handler. Handlers come from OpenCanary's
  * `logger.kwargs.handlers` section; Kyoka's spool handler is added when a server is configured.
  */
 import { KyokaError } from '@kyoka/core';
 import type { ConnMeta, LogOptions, SensorConf } from '../service/types.ts';
+import type { CommitGroup } from './commit.ts';
 import { lineToEvents, sinkHandler } from './events.ts';
 import { createFilter } from './filters.ts';
 import { buildRecord, recordJson } from './format.ts';
@@ -27,6 +29,8 @@ export interface LoggerOptions {
   dev?: boolean;
   /** Extra handlers (Kyoka spool, in-process sink). */
   extra?: LogHandler[];
+  /** Lets records logged while a raw connection is handled share one write (commit.ts). */
+  commit?: CommitGroup;
 }
 
 export interface SensorLogger {
@@ -90,6 +94,22 @@ export function createLogger(o: LoggerOptions): SensorLogger {
   const filter = createFilter(o.conf.get('ip.ignorelist', []), o.conf.get('logtype.ignorelist', []));
   const own = buildHandlers(o.conf, o.nodeId, o.env, o.dev);
   const handlers = [...own, ...(o.extra ?? [])];
+  const buffered = handlers.filter((h) => h.flush);
+  // a failing handler costs its own record, never the caller or the other handlers
+  const failed = (h: LogHandler, err: unknown) => {
+    o.env.count(`handler_error`);
+    o.env.debug(`log handler ${h.name}: ${(err as Error).message}`);
+  };
+  const flush = () => {
+    for (const h of buffered) {
+      try {
+        h.flush?.();
+      } catch (err) {
+        failed(h, err);
+      }
+    }
+  };
+  if (buffered.length) o.commit?.addSink(flush);
   let total = 0;
   const log: SensorLogger['log'] = (conn, logtype, logdata, opts) => {
     if (filter.ignored(conn?.src_host ?? '', logtype)) return;
@@ -100,10 +120,11 @@ export function createLogger(o: LoggerOptions): SensorLogger {
       try {
         h.handle(line, rec);
       } catch (err) {
-        o.env.count(`handler_error`);
-        o.env.debug(`log handler ${h.name}: ${(err as Error).message}`);
+        failed(h, err);
       }
     }
+    // written before the caller's reply can go out: now, or held with the reply until the group's write
+    if (buffered.length && !o.commit?.defer()) flush();
   };
   return {
     log,
@@ -118,6 +139,8 @@ export function createLogger(o: LoggerOptions): SensorLogger {
     },
     /** Closes the handlers built from the config; `extra` ones belong to the caller. */
     async close() {
+      flush();
+      o.commit?.removeSink(flush);
       await Promise.all(own.map((h) => h.close().catch(() => {})));
     },
   };

@@ -11,6 +11,7 @@
  */
 import { isIPv6, Socket } from 'node:net';
 import { getSystemErrorName } from 'node:util';
+import type { CommitGroup, Holder } from '../log/commit.ts';
 import type { Conn } from './conn.ts';
 
 /** A client's pending output beyond which it is dropped (a peer that sends but never reads). */
@@ -111,8 +112,14 @@ export function asSocket(conn: Conn): Socket | null {
   return conn instanceof Socket ? conn : conn instanceof RawConn ? conn.toSocket() : null;
 }
 
-/** One accepted connection. Listeners run with `this` = the conn, like net.Socket's. */
-export class RawConn implements Conn {
+type Closing = 'end' | 'soon' | 'destroy';
+
+/**
+ * One accepted connection. Listeners run with `this` = the conn, like net.Socket's. With a
+ * CommitGroup, a record logged while its bytes are handled holds its output (write, end, destroy)
+ * until the group has written the record (../log/commit.ts).
+ */
+export class RawConn implements Conn, Holder {
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   private local: Record<string, unknown> | null = null;
@@ -130,6 +137,9 @@ export class RawConn implements Conn {
   private errors: ErrorFn[] = [];
   /** The net.Socket that took the handle over (toSocket). */
   private socket: Socket | null = null;
+  /** Output held for the group commit, and the end()/destroy() asked for meanwhile. */
+  private waiting: Array<string | Uint8Array> | null = null;
+  private closing: Closing | null = null;
 
   constructor(
     /** @internal */
@@ -137,6 +147,8 @@ export class RawConn implements Conn {
     private readonly handle: Handle,
     /** Called when a 'data' listener throws: a protocol bug costs the connection, not the process. */
     private readonly onListenerError: (err: unknown) => void,
+    /** @internal */
+    readonly commit: CommitGroup | null = null,
   ) {
     const peer: Record<string, unknown> = {};
     handle.getpeername(peer);
@@ -178,6 +190,14 @@ export class RawConn implements Conn {
   write(chunk: string | Uint8Array): boolean {
     if (this.socket) return this.socket.write(chunk);
     if (this.destroyed || this.writableEnded) return false;
+    if (this.waiting) {
+      this.waiting.push(chunk);
+      return true;
+    }
+    return this.out(chunk);
+  }
+
+  private out(chunk: string | Uint8Array): boolean {
     if (this.corked > 0) {
       const buf =
         typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -230,6 +250,7 @@ export class RawConn implements Conn {
     }
     if (chunk !== undefined) this.write(chunk);
     if (this.destroyed || this.writableEnded) return this;
+    if (this.defer('end')) return this;
     if (this.corked > 0) {
       this.corked = 1;
       this.uncork();
@@ -248,7 +269,7 @@ export class RawConn implements Conn {
       this.socket.destroy();
       return this;
     }
-    if (this.destroyed) return this;
+    if (this.destroyed || this.defer('destroy')) return this;
     this.destroyed = true;
     this.writableEnded = true;
     // the binding aborts the process on a non-function here: a no-op, never null
@@ -264,6 +285,7 @@ export class RawConn implements Conn {
       this.socket.destroySoon();
       return;
     }
+    if (this.destroyed || this.defer('soon')) return;
     if (this.corked > 0) {
       this.corked = 1;
       this.uncork();
@@ -289,6 +311,38 @@ export class RawConn implements Conn {
     return this;
   }
 
+  /** While output is held: note the close for releaseOutput() and let nothing more out. */
+  private defer(how: Closing): boolean {
+    if (!this.waiting) return false;
+    // destroy outranks a gentler close asked for earlier
+    if (this.closing === null || how === 'destroy') this.closing = how;
+    this.writableEnded = true;
+    return true;
+  }
+
+  holdOutput(): boolean {
+    if (this.waiting || this.socket || this.destroyed) return false;
+    this.waiting = [];
+    return true;
+  }
+
+  releaseOutput(): void {
+    const held = this.waiting;
+    if (!held) return;
+    this.waiting = null;
+    const closing = this.closing;
+    this.closing = null;
+    if (this.destroyed) return;
+    if (held.length === 1) this.out(held[0]!);
+    else if (held.length > 1)
+      this.out(held.every((c) => typeof c === 'string') ? held.join('') : Buffer.concat(held.map(toBytes)));
+    if (closing === null || this.destroyed) return;
+    this.writableEnded = false; // set by defer(); the real close below checks it
+    if (closing === 'end') this.end();
+    else if (closing === 'soon') this.destroySoon();
+    else this.destroy();
+  }
+
   /**
    * Hands the connection to a net.Socket over the same libuv handle, for a service that needs a
    * stream (ssh2) after a cheap start on this transport: what the peer sends from now on goes to
@@ -298,6 +352,8 @@ export class RawConn implements Conn {
    * hear nothing more). null when the connection is closing or holds corked output.
    */
   toSocket(): Socket | null {
+    // output held for the group commit goes first, after its records
+    if (this.waiting) this.commit?.flush();
     if (this.socket || this.destroyed || this.writableEnded || this.readEnded || this.corked > 0) return null;
     const handle = this.handle;
     handle.readStop();
@@ -321,17 +377,27 @@ export class RawConn implements Conn {
     return s;
   }
 
+  /** Destroyed, or destroy() waits for the group commit: no more bytes for the listeners. */
+  private dropping(): boolean {
+    return this.destroyed || this.closing === 'destroy';
+  }
+
   /** @internal bytes from onRead */
   received(chunk: Buffer): void {
     this.bytesRead += chunk.length;
+    if (this.dropping()) return;
+    const commit = this.commit;
+    const prev = commit ? commit.enter(this) : null;
     try {
       for (const fn of this.data) {
         fn.call(this, chunk);
-        if (this.destroyed) break;
+        if (this.dropping()) break;
       }
     } catch (err) {
       this.onListenerError(err);
       this.destroy();
+    } finally {
+      commit?.leave(prev);
     }
   }
 
@@ -355,6 +421,10 @@ export class RawConn implements Conn {
     for (const fn of this.errors) fn.call(this, e);
     this.destroy();
   }
+}
+
+function toBytes(c: string | Uint8Array): Uint8Array {
+  return typeof c === 'string' ? Buffer.from(c) : c;
 }
 
 function onRead(this: Handle, ab: ArrayBuffer | undefined): void {
@@ -390,6 +460,7 @@ export function listenRaw(
   maxConnections: number,
   onConn: (conn: RawConn) => void,
   onListenerError: (err: unknown) => void,
+  commit: CommitGroup | null = null,
 ): RawServer {
   let server = new b.TCP(b.SERVER);
   let err: number;
@@ -420,9 +491,15 @@ export function listenRaw(
     }
     open++;
     client.setNoDelay(true);
-    const conn = new RawConn(b, client, onListenerError);
+    const conn = new RawConn(b, client, onListenerError, commit);
     conn.on('close', closed);
-    onConn(conn);
+    // a record logged at accept (a banner's) holds the banner like a reply
+    const prev = commit ? commit.enter(conn) : null;
+    try {
+      onConn(conn);
+    } finally {
+      commit?.leave(prev);
+    }
   };
   const out: Record<string, unknown> = {};
   server.getsockname(out);

@@ -144,7 +144,7 @@ export async function listenTcp(ctx: ServiceContext, o: TcpListenOptions): Promi
   if (raw) {
     let server: ReturnType<typeof listenRaw>;
     try {
-      server = listenRaw(raw, bindHost(ctx), o.port, maxConnections, accept, handlerError);
+      server = listenRaw(raw, bindHost(ctx), o.port, maxConnections, accept, handlerError, ctx.commit);
     } catch (err) {
       throw bindError(o.service, o.port, err as NodeJS.ErrnoException);
     }

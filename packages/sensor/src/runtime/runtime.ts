@@ -7,6 +7,7 @@
  */
 import type { LoadedConf } from '../config/conf.ts';
 import { enabledServices } from '../config/validate.ts';
+import { CommitGroup } from '../log/commit.ts';
 import type { LogHandler } from '../log/handlers/types.ts';
 import { createLogger, type SensorLogger } from '../log/logger.ts';
 import { ensureStateDir, nodeId, stateDirOf } from '../personality/node.ts';
@@ -67,6 +68,8 @@ export class SensorRuntime {
   private loggerFp = '';
   private nodeIdValue = '';
   readonly counters = new Map<string, number>();
+  /** One group commit for every logger this runtime builds (services keep their context across rebuilds). */
+  readonly commit = new CommitGroup();
   readonly stateDir: string;
   private eventsBase = 0;
 
@@ -105,6 +108,7 @@ export class SensorRuntime {
       dev: this.opts.dev,
       extra: this.opts.extraHandlers,
       env: { count: (w) => this.count('logger', w), debug: this.debug, stateDir: this.stateDir },
+      commit: this.commit,
     });
     this.loggerFp = loggerKeys(this.conf.values);
   }
@@ -117,6 +121,7 @@ export class SensorRuntime {
       listenAddr: this.conf.get<string>('device.listen_addr', ''),
       count: this.count,
       debug: this.debug,
+      commit: this.commit,
     };
   }
 

@@ -3,6 +3,7 @@
  * redis...) is a factory `(ctx) => HoneypotService`; the runtime owns config, logging, limits
  * and PROXY-protocol handling, so a service only speaks its protocol.
  */
+import type { CommitGroup } from '../log/commit.ts';
 
 /** The four address fields of an OpenCanary record (src_* is the attacker). */
 export interface ConnMeta {
@@ -42,6 +43,8 @@ export interface ServiceContext {
   count(service: string, what: string): void;
   /** Non-record diagnostics (bind failures, protocol errors worth a developer's eye). */
   debug(msg: string): void;
+  /** The logger's group commit (../log/commit.ts): raw connections hold replies for its write. */
+  commit?: CommitGroup;
 }
 
 export interface ServicePort {

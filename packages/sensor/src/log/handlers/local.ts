@@ -1,8 +1,9 @@
 /**
  * The synchronous handlers: logging.StreamHandler (stdout/stderr) and logging.FileHandler /
- * WatchedFileHandler (append; the watched one reopens when logrotate moved the file). Lines are
- * written with writeSync, so a record is on its way to the disk before ctx.log returns, as
- * OpenCanary flushes before replying. The path comes from the operator's config, never from a record.
+ * WatchedFileHandler (append; the watched one reopens when logrotate moved the file). handle()
+ * buffers the line and flush() writes the buffer with writeSync: the logger flushes before the
+ * record's reply may go out, at once or with the group (../commit.ts), as OpenCanary flushes
+ * before replying. The path comes from the operator's config, never from a record.
  */
 import { closeSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
 import type { Formatter, HandlerConfig, HandlerEnv, LogHandler } from './types.ts';
@@ -11,12 +12,21 @@ export function streamHandler(name: string, c: HandlerConfig, fmt: Formatter): L
   // process.stdout/stderr writes are synchronous on Linux for files, pipes and TTYs
   const out = c.stream === 'ext://sys.stderr' ? process.stderr : process.stdout;
   out.on('error', () => {}); // a closed stdout (EPIPE) must not stop the sensor
+  let buf = '';
   return {
     name,
     handle(line) {
-      out.write(`${fmt(line)}\n`);
+      buf += `${fmt(line)}\n`;
     },
-    close: async () => {},
+    flush() {
+      if (buf === '') return;
+      const b = buf;
+      buf = '';
+      out.write(b);
+    },
+    async close() {
+      this.flush?.();
+    },
   };
 }
 
@@ -53,18 +63,32 @@ export function fileHandler(
       ino = fstatSync(fd).ino;
     }
   };
+  let buf = '';
+  const flush = () => {
+    if (buf === '') return;
+    const b = Buffer.from(buf);
+    buf = '';
+    try {
+      if (watched) reopenIfMoved();
+      // a regular file takes the whole buffer; loop anyway rather than lose a tail
+      for (let off = 0; off < b.length; ) {
+        const n = writeSync(fd, b, off);
+        if (n <= 0) throw new Error('short write');
+        off += n;
+      }
+    } catch (err) {
+      env.count('file_write_error');
+      env.debug(`log handler ${name}: ${(err as Error).message}`);
+    }
+  };
   return {
     name,
     handle(line) {
-      try {
-        if (watched) reopenIfMoved();
-        writeSync(fd, `${fmt(line)}\n`);
-      } catch (err) {
-        env.count('file_write_error');
-        env.debug(`log handler ${name}: ${(err as Error).message}`);
-      }
+      buf += `${fmt(line)}\n`;
     },
+    flush,
     close: async () => {
+      flush();
       try {
         closeSync(fd);
       } catch {}

@@ -1,4 +1,8 @@
-/** What every log handler implements: handle() is synchronous (file, console) or enqueues (network). */
+/**
+ * What every log handler implements. The synchronous ones (file, console) buffer in handle() and
+ * write in flush(), which the logger calls before the reply may go out (see ../commit.ts); the
+ * network ones enqueue in handle() and have no flush().
+ */
 import type { OpenCanaryRecord } from '../format.ts';
 import type { QueueStats } from '../queue.ts';
 
@@ -6,6 +10,8 @@ export interface LogHandler {
   readonly name: string;
   /** `line` is the formatted message without the trailing newline. */
   handle(line: string, rec: OpenCanaryRecord): void;
+  /** Writes what handle() buffered. */
+  flush?(): void;
   close(): Promise<void>;
   stats?(): QueueStats;
 }
