@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Kyoka, startKyoka } from '../helpers/kyoka.ts';
+import { startPost } from '../helpers/raw-http.ts';
 
 async function login(k: Kyoka, password: string): Promise<{ status: number; cookie: string; csrf: string }> {
   const r = await fetch(`${k.url}/api/v1/auth/login`, {
@@ -62,6 +63,22 @@ describe('API auth', () => {
       403,
     );
     assert.equal((await fetch(`${k.url}/api/v1/search`, { headers: h(k.ingestKey) })).status, 403);
+  });
+
+  it('every authenticated route refuses a caller before reading its body', async () => {
+    // 1 MiB announced, a few bytes sent: the 401/403 must not wait for the rest
+    for (const [path, headers, want] of [
+      ['/api/v1/keys', {}, 401],
+      ['/api/v1/rules', {}, 401],
+      ['/api/v1/sensors/heartbeat', {}, 401],
+      ['/api/v1/agents/heartbeat', { authorization: `Bearer ${k.ingestKey}` }, 403],
+      ['/api/v1/auth/password', {}, 401],
+      ['/api/v1/keys', { authorization: `Bearer ${k.readKey}` }, 403],
+    ] as const) {
+      const c = await startPost(k.url, path, 1024 * 1024, { 'content-type': 'application/json', ...headers });
+      assert.equal(await c.status(5000), want, `${path}: ${c.received()}`);
+      c.sock.destroy();
+    }
   });
 
   it('rate-limits login attempts per client (429) and counts failures', async () => {

@@ -22,7 +22,7 @@ const tags = ['agents'];
 const V1 = '/api/v1/agents';
 const DEFAULT_REPORT_DURATION = '4h';
 
-/** preHandler: an `agent` API key (not a console session, not another role). */
+/** onRequest hook: an `agent` API key (not a console session, not another role). */
 async function requireAgentKey(req: FastifyRequest): Promise<void> {
   const p = req.principal;
   if (!p) throw unauthenticated(req, 'an agent API key');
@@ -31,8 +31,8 @@ async function requireAgentKey(req: FastifyRequest): Promise<void> {
 }
 
 export async function agentRoutes(app: FastifyInstance, ctx: ServerContext, svc: AgentService): Promise<void> {
-  const read = { preHandler: requirePerm('events:read') };
-  const admin = { preHandler: requirePerm('keys:manage') };
+  const read = { onRequest: requirePerm('events:read') };
+  const admin = { onRequest: requirePerm('keys:manage') };
 
   app.post(
     `${V1}/tokens`,
@@ -75,7 +75,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: ServerContext, svc:
   app.post(
     `${V1}/heartbeat`,
     {
-      preHandler: requireAgentKey,
+      onRequest: requireAgentKey,
       bodyLimit: 512 * 1024,
       schema: {
         tags,
@@ -124,7 +124,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: ServerContext, svc:
   app.post(
     '/api/v1/decisions/report',
     {
-      preHandler: requirePerm('decisions:report'),
+      onRequest: requirePerm('decisions:report'),
       schema: {
         tags: ['decisions'],
         summary: 'Report an attacker seen by an agent or WAF node (origin agent:<name> / waf:<name>)',

@@ -18,8 +18,8 @@ const A = '/api/v1/alerts';
 const C = '/api/v1/notifications/channels';
 
 export async function alertRoutes(app: FastifyInstance, ctx: ServerContext, svc: AlertService): Promise<void> {
-  const read = { preHandler: requirePerm('events:read') };
-  const admin = { preHandler: requirePerm('detection:manage') };
+  const read = { onRequest: requirePerm('events:read') };
+  const admin = { onRequest: requirePerm('detection:manage') };
   const tags = ['alerts'];
 
   app.get(

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { KyokaError } from '@kyoka/core';
 import type { FastifyInstance } from 'fastify';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
-import { SESSION_COOKIE } from '../auth/plugin.ts';
+import { type Principal, SESSION_COOKIE } from '../auth/plugin.ts';
 import type { ServerContext } from '../context.ts';
 
 export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -69,6 +69,13 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
   app.post(
     '/api/v1/auth/password',
     {
+      // checked before the body is read, like every authenticated route
+      onRequest: async (req) => {
+        const p = req.principal;
+        if (p?.kind !== 'user') throw new KyokaError('KYOKA_E_UNAUTHENTICATED', 'log in to change your password');
+        if (req.headers['x-kyoka-csrf'] !== p.csrf)
+          throw new KyokaError('KYOKA_E_FORBIDDEN', 'missing or wrong X-Kyoka-CSRF header');
+      },
       schema: {
         tags: ['auth'],
         body: {
@@ -82,10 +89,7 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
       },
     },
     async (req, reply) => {
-      const p = req.principal;
-      if (p?.kind !== 'user') throw new KyokaError('KYOKA_E_UNAUTHENTICATED', 'log in to change your password');
-      if (req.headers['x-kyoka-csrf'] !== p.csrf)
-        throw new KyokaError('KYOKA_E_FORBIDDEN', 'missing or wrong X-Kyoka-CSRF header');
+      const p = req.principal as Principal;
       const { current, next } = req.body as { current: string; next: string };
       const user = await meta.getUser(p.name);
       if (!user || !(await verifyPassword(user.passwordHash, current))) {

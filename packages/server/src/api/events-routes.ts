@@ -107,7 +107,7 @@ export async function eventsRoutes(app: FastifyInstance, ctx: ServerContext): Pr
 
   app.get(
     '/api/v1/events/:id',
-    { preHandler: requirePerm('events:read'), schema: { tags: ['search'] } },
+    { onRequest: requirePerm('events:read'), schema: { tags: ['search'] } },
     async (req) => {
       const { id } = req.params as { id: string };
       const ev = await ctx.events.get(id);

@@ -20,7 +20,7 @@ export function keyView(k: ApiKey) {
 }
 
 export async function keysRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const manage = { preHandler: requirePerm('keys:manage') };
+  const manage = { onRequest: requirePerm('keys:manage') };
   app.get('/api/v1/keys', { ...manage, schema: { tags: ['keys'] } }, async () => ({
     keys: (await ctx.meta.listApiKeys()).map(keyView),
   }));

@@ -56,7 +56,7 @@ const qs = {
 } as const;
 
 export async function searchRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const read = { preHandler: requirePerm('events:read') };
+  const read = { onRequest: requirePerm('events:read') };
   app.get(
     '/api/v1/search',
     {

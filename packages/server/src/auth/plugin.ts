@@ -69,7 +69,7 @@ export function unauthenticated(req: FastifyRequest, need: string): KyokaError {
   return new KyokaError('KYOKA_E_UNAUTHENTICATED', why);
 }
 
-/** preHandler: requires a principal with the permission (401 without one, 403 without the right). */
+/** onRequest hook: requires a principal with the permission (401 without one, 403 without the right). */
 export function requirePerm(perm: Permission) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const p = req.principal;

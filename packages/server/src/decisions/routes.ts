@@ -15,8 +15,8 @@ const tags = ['decisions'];
 const V1 = '/api/v1/decisions';
 
 export function decisionRoutes(app: FastifyInstance, svc: DecisionService): void {
-  const read = { preHandler: requirePerm('decisions:read') };
-  const admin = { preHandler: requirePerm('detection:manage') };
+  const read = { onRequest: requirePerm('decisions:read') };
+  const admin = { onRequest: requirePerm('detection:manage') };
 
   app.get(
     V1,

@@ -71,8 +71,8 @@ function validate(yaml: string): Array<{ line: number; message: string }> {
 }
 
 export function ruleRoutes(app: FastifyInstance, ctx: ServerContext, rt: DetectionRuntime): void {
-  const read = { preHandler: requirePerm('events:read') };
-  const admin = { preHandler: requirePerm('detection:manage') };
+  const read = { onRequest: requirePerm('events:read') };
+  const admin = { onRequest: requirePerm('detection:manage') };
   const find = (id: string) => rt.engine.rules().find((r) => r.id === id);
 
   app.get(

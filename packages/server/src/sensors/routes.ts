@@ -16,7 +16,7 @@ import { assertValidConf, type FlatConf } from './validate.ts';
 const tags = ['sensors'];
 const V1 = '/api/v1/sensors';
 
-/** preHandler: a `sensor` API key (not a console session, not another role). */
+/** onRequest hook: a `sensor` API key (not a console session, not another role). */
 async function requireSensorKey(req: FastifyRequest): Promise<void> {
   const p = req.principal;
   if (!p) throw unauthenticated(req, 'a sensor API key');
@@ -31,8 +31,8 @@ interface TemplateBody {
 }
 
 export async function sensorRoutes(app: FastifyInstance, ctx: ServerContext, svc: SensorService): Promise<void> {
-  const read = { preHandler: requirePerm('events:read') };
-  const admin = { preHandler: requirePerm('keys:manage') };
+  const read = { onRequest: requirePerm('events:read') };
+  const admin = { onRequest: requirePerm('keys:manage') };
   const reg = svc.registry;
 
   app.post(
@@ -75,7 +75,7 @@ export async function sensorRoutes(app: FastifyInstance, ctx: ServerContext, svc
   app.post(
     `${V1}/heartbeat`,
     {
-      preHandler: requireSensorKey,
+      onRequest: requireSensorKey,
       schema: {
         tags,
         summary: 'Sensor heartbeat; carries the assigned template conf when it changed',
