@@ -11,14 +11,15 @@ import { describe, it } from 'node:test';
 import type { Conn } from '../net/conn.ts';
 import { asSocket, rawTcp } from '../net/raw-tcp.ts';
 import { listenTcp } from '../net/tcp.ts';
-import type { ConnMeta } from '../service/types.ts';
+import type { ConnMeta, ServiceContext } from '../service/types.ts';
+import { factory as httpFactory } from '../services/http/index.ts';
 import { harness, memoryConf } from '../testing/harness.ts';
 import { CommitGroup, type Holder } from './commit.ts';
 import { createLogger } from './logger.ts';
 
-/** A raw listener whose ctx.log is a real logger with a file handler, sharing `commit`. */
-async function serve(onConn: (conn: Conn, meta: ConnMeta, log: (what: string) => void) => void) {
-  const h = harness({});
+/** A ServiceContext whose log is a real logger with a file handler, sharing one CommitGroup. */
+function groupContext(conf: Record<string, unknown> = {}) {
+  const h = harness(conf);
   const file = join(h.ctx.stateDir, 'opencanary.log');
   const commit = new CommitGroup();
   const logger = createLogger({
@@ -29,19 +30,32 @@ async function serve(onConn: (conn: Conn, meta: ConnMeta, log: (what: string) =>
     env: { count: () => {}, debug: () => {}, stateDir: h.ctx.stateDir },
     commit,
   });
-  const ctx = { ...h.ctx, commit, log: logger.log };
-  const log = (what: string) => ctx.log(null, 99, { what });
-  const l = await listenTcp(ctx, { service: 'x', port: 0, onConn: (c, m) => onConn(c, m, log) });
+  const ctx: ServiceContext = { ...h.ctx, commit, log: logger.log };
+  return {
+    ctx,
+    commit,
+    logged: () => readFileSync(file, 'utf8'),
+    close: async () => {
+      await logger.close();
+      h.cleanup();
+    },
+  };
+}
+
+/** A raw listener on a groupContext; `log(what)` logs a record from the handler. */
+async function serve(onConn: (conn: Conn, meta: ConnMeta, log: (what: string) => void) => void) {
+  const g = groupContext();
+  const log = (what: string) => g.ctx.log(null, 99, { what });
+  const l = await listenTcp(g.ctx, { service: 'x', port: 0, onConn: (c, m) => onConn(c, m, log) });
   assert.equal(l.transport, 'raw');
   return {
     port: l.port,
-    commit,
+    commit: g.commit,
     log,
-    logged: () => readFileSync(file, 'utf8'),
+    logged: g.logged,
     close: async () => {
       await l.close();
-      await logger.close();
-      h.cleanup();
+      await g.close();
     },
   };
 }
@@ -222,6 +236,39 @@ describe('group commit on raw connections', { skip: rawTcp() ? false : 'no raw t
       c.destroy();
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('group commit on node:http (the http service)', () => {
+  it('a logged request is answered after the group wrote its record; GET and POST', async () => {
+    const g = groupContext({ 'http.port': 0 });
+    const svc = httpFactory(g.ctx);
+    await svc.start();
+    const ask = (req: string) =>
+      new Promise<[string, string]>((resolve, reject) => {
+        const c = connect(svc.ports[0]!.port, '127.0.0.1');
+        c.once('data', (d) => {
+          resolve([`${d}`.split('\r\n')[0]!, g.logged()]);
+          c.destroy();
+        });
+        c.on('error', reject);
+        c.write(req);
+      });
+    try {
+      const [status, file] = await ask('GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n');
+      assert.equal(status, 'HTTP/1.1 200 OK');
+      assert.match(file, /"logtype": 3000/);
+      const body = 'username=admin&password=hunter2';
+      const [status2, file2] = await ask(
+        `POST /index.html HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+      assert.equal(status2, 'HTTP/1.1 200 OK');
+      assert.match(file2, /"PASSWORD": "hunter2"/);
+      assert.equal(g.commit.records, 2, 'both records went through the group');
+    } finally {
+      await svc.stop();
+      await g.close();
     }
   });
 });

@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { posix } from 'node:path';
 import type { Duplex } from 'node:stream';
+import type { Holder } from '../../log/commit.ts';
 import type { ConnMeta, ServiceContext } from '../../service/types.ts';
 import { loginFields } from './form.ts';
 import { connectionHeaders, DETAIL, ERROR_TYPE, errorPage, httpDate, RAW_400, RAW_405, serverAt } from './pages.ts';
@@ -66,10 +67,63 @@ export function rawClose(socket: Duplex, reply: Buffer): void {
   setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
 
+/**
+ * Group commit (../../log/commit.ts) for node:http, which writes through a net.Socket the sensor
+ * cannot hold: a record logged while a request is handled is written with the others of that
+ * event-loop turn, and the request's response is queued here until that write is done.
+ */
+class HeldResponses implements Holder {
+  private queued: Array<() => void> | null = null;
+
+  holdOutput(): boolean {
+    if (this.queued) return false;
+    this.queued = [];
+    return true;
+  }
+
+  releaseOutput(): void {
+    const q = this.queued;
+    this.queued = null;
+    if (q) for (const fn of q) fn();
+  }
+
+  /** Runs `fn` now, or after the group's write when this request's record waits for it. */
+  run(fn: () => void): void {
+    if (this.queued) this.queued.push(fn);
+    else fn();
+  }
+}
+
 export function createWebApp(ctx: ServiceContext, o: WebAppOptions) {
   const { skin, banner, service } = o;
+  /** The request being handled, while its handler runs synchronously. */
+  let held: HeldResponses | null = null;
 
-  function send(
+  function scoped(fn: () => void): void {
+    const commit = ctx.commit;
+    if (!commit) {
+      fn();
+      return;
+    }
+    const h = new HeldResponses();
+    const prevHeld = held;
+    const prev = commit.enter(h);
+    held = h;
+    try {
+      fn();
+    } finally {
+      commit.leave(prev);
+      held = prevHeld;
+    }
+  }
+
+  function send(...a: Parameters<typeof sendNow>): void {
+    const h = held;
+    if (h) h.run(() => sendNow(...a));
+    else sendNow(...a);
+  }
+
+  function sendNow(
     req: IncomingMessage,
     res: ServerResponse,
     status: number,
@@ -128,7 +182,7 @@ export function createWebApp(ctx: ServiceContext, o: WebAppOptions) {
       chunks.push(c);
     });
     req.on('end', () => {
-      if (!over) done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+      if (!over) scoped(() => done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     });
   }
 
@@ -201,6 +255,10 @@ export function createWebApp(ctx: ServiceContext, o: WebAppOptions) {
 
   /** node:http 'request' handler. */
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    scoped(() => route(req, res));
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse): void {
     const method = req.method ?? '';
     if (!ALLOWED.has(method)) {
       rawClose(req.socket, RAW_405);
