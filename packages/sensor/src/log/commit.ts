@@ -11,7 +11,7 @@
 
 /** A connection whose output can wait for the group's write (RawConn). */
 export interface Holder {
-  /** Starts holding output; false when it already is. */
+  /** Holds output from now until releaseOutput() (true), or cannot (false: the record is written at once). */
   holdOutput(): boolean;
   /** Sends what was held, then any end()/destroy() asked for meanwhile. */
   releaseOutput(): void;
@@ -19,7 +19,7 @@ export interface Holder {
 
 export class CommitGroup {
   private current: Holder | null = null;
-  private held: Holder[] = [];
+  private held = new Set<Holder>();
   private sinks = new Set<() => void>();
   private scheduled = false;
   private pending = 0;
@@ -56,10 +56,10 @@ export class CommitGroup {
    */
   defer(): boolean {
     const c = this.current;
-    if (!c) return false;
+    if (!c?.holdOutput()) return false;
     this.records++;
     this.pending++;
-    if (c.holdOutput()) this.held.push(c);
+    this.held.add(c);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
@@ -70,12 +70,12 @@ export class CommitGroup {
   /** Writes every buffered record, then releases the held connections. Safe to call any time. */
   readonly flush = (): void => {
     this.scheduled = false;
-    if (this.held.length === 0 && this.pending === 0) return;
+    if (this.held.size === 0 && this.pending === 0) return;
     this.pending = 0;
     this.flushes++;
     for (const f of this.sinks) f();
     const held = this.held;
-    this.held = [];
+    this.held = new Set();
     for (const c of held) c.releaseOutput();
   };
 }

@@ -321,8 +321,9 @@ export class RawConn implements Conn, Holder {
   }
 
   holdOutput(): boolean {
-    if (this.waiting || this.socket || this.destroyed) return false;
-    this.waiting = [];
+    // a net.Socket that took over writes past this conn: its records are written at once
+    if (this.socket || this.destroyed) return false;
+    if (!this.waiting) this.waiting = [];
     return true;
   }
 

@@ -76,8 +76,7 @@ class HeldResponses implements Holder {
   private queued: Array<() => void> | null = null;
 
   holdOutput(): boolean {
-    if (this.queued) return false;
-    this.queued = [];
+    if (!this.queued) this.queued = [];
     return true;
   }
 
