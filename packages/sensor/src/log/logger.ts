@@ -2,8 +2,8 @@
  * The sensor's logger: ServiceContext.log lands here. Ignore lists first, then the record is
  * completed (OpenCanary's sanitizeLog), formatted once, written synchronously to the file and
  * console handlers (at once, or with the group commit of commit.ts) and queued for every network
- * handler. Handlers come from OpenCanary's
- * `logger.kwargs.handlers` section; Kyoka's spool handler is added when a server is configured.
+ * handler. Handlers come from OpenCanary's `logger.kwargs.handlers` section; Kyoka's spool
+ * handler is added when a server is configured.
  */
 import { KyokaError } from '@kyoka/core';
 import type { ConnMeta, LogOptions, SensorConf } from '../service/types.ts';

@@ -4,6 +4,8 @@
  * Semantics are net.Socket's with allowHalfOpen false: listeners run with `this` = the connection;
  * end() sends FIN after pending output and the connection closes once the peer's FIN is in too;
  * a peer's FIN is answered with ours; destroy() closes at once; 'close' comes last, once.
+ * One exception on the raw transport: after a record was logged for the connection, its writes,
+ * end() and destroy() wait for the group commit's write (../log/commit.ts), one event-loop turn.
  */
 export interface Conn {
   readonly remoteAddress?: string | undefined;
