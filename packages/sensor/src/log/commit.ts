@@ -5,11 +5,11 @@
  * are handled (or while it is accepted) is buffered and that connection's output is held; once the
  * event loop has handled every connection that was ready (setImmediate), the buffered records go
  * out in one write per handler, then the held replies. The order on the wire is kept: record on
- * disk first, reply after. A record logged anywhere else (timers, node:net sockets, UDP) is written
- * at once, as before.
+ * disk first, reply after. The http app holds its responses the same way (services/http/app.ts).
+ * A record logged anywhere else (timers, other node:net services, UDP) is written at once.
  */
 
-/** A connection whose output can wait for the group's write (RawConn). */
+/** A connection whose output can wait for the group's write (RawConn, an http request). */
 export interface Holder {
   /** Holds output from now until releaseOutput() (true), or cannot (false: the record is written at once). */
   holdOutput(): boolean;
@@ -23,7 +23,7 @@ export class CommitGroup {
   private sinks = new Set<() => void>();
   private scheduled = false;
   private pending = 0;
-  /** Group writes so far and the records they carried (for the bench and tests). */
+  /** Group writes so far and the records they carried (for tests). */
   flushes = 0;
   records = 0;
 
