@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Kyoka, startKyoka } from '../helpers/kyoka.ts';
+import { adminSession, type Kyoka, startKyoka } from '../helpers/kyoka.ts';
 
 const FRIEND = '192.0.2.77';
 let k: Kyoka;
@@ -116,14 +116,7 @@ describe('agent and WAF node management API', () => {
     const configFile = join(dir, 'kyoka.yaml');
     writeFileSync(configFile, `detect:\n  whitelist:\n    ips: ["${FRIEND}/32"]\n`);
     k = await startKyoka({ configFile, env: { KYOKA_SENSORS_HEARTBEAT_SEC: '2' } });
-    const login = await fetch(`${k.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: k.adminUser, password: k.adminPassword }),
-    });
-    assert.equal(login.status, 200);
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
-    admin = { cookie, csrf: ((await login.json()) as { csrfToken: string }).csrfToken };
+    admin = await adminSession(k);
   });
   after(async () => {
     await k?.stop();

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openAlertDb } from '../../packages/server/src/alerts/db.ts';
 import { AlertStore } from '../../packages/server/src/alerts/store.ts';
-import { type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
+import { adminSession, type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
 
 const json = (r: Response): Promise<any> => r.json();
 
@@ -27,17 +27,8 @@ describe('alerts API', () => {
 
   before(async () => {
     k = await startKyoka({ env: { KYOKA_ADMIN_PASSWORD: 'alerts-api-password' } });
-    const login = await fetch(`${k.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: 'alerts-api-password' }),
-    });
-    const { csrfToken } = (await login.json()) as { csrfToken: string };
-    admin = {
-      cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] as string,
-      'x-kyoka-csrf': csrfToken,
-      'content-type': 'application/json',
-    };
+    const { cookie, csrf } = await adminSession(k);
+    admin = { cookie, 'x-kyoka-csrf': csrf, 'content-type': 'application/json' };
     read = { authorization: `Bearer ${k.readKey}`, 'content-type': 'application/json' };
     const ing = await fetch(`${k.url}/api/v1/events`, {
       method: 'POST',

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { type Browser, login, openBrowser, waitForText } from '../helpers/browser.ts';
-import { type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
+import { adminSession, type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
 
 const XSS = '/search?q=<img src=x onerror="window.__xss=1">';
 const PASSWORD = 'agents-test-password';
@@ -46,14 +46,8 @@ describe('console: agents and WAF', () => {
 
   before(async () => {
     k = await startKyoka({ ingestKey: 'unused', env: { KYOKA_ADMIN_PASSWORD: PASSWORD } });
-    const res = await fetch(`${k.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-    });
-    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
-    const { csrfToken } = (await res.json()) as { csrfToken: string };
-    admin = { cookie, 'x-kyoka-csrf': csrfToken };
+    const { cookie, csrf } = await adminSession(k);
+    admin = { cookie, 'x-kyoka-csrf': csrf };
 
     agentId = (
       await enroll('agent', 'db-host', {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { type Browser, login, openBrowser, waitForText } from '../helpers/browser.ts';
-import { type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
+import { adminSession, type Kyoka, searchUntil, startKyoka } from '../helpers/kyoka.ts';
 
 const XSS = '<img src=x onerror="window.__xss=1">';
 
@@ -23,13 +23,7 @@ describe('console: sensors, templates, honeypot activity', () => {
   before(async () => {
     k = await startKyoka({ ingestKey: 'unused', env: { KYOKA_ADMIN_PASSWORD: 'sensors-test-password' } });
     k.adminPassword = 'sensors-test-password';
-    const res = await fetch(`${k.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: k.adminPassword }),
-    });
-    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
-    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    const { cookie, csrf: csrfToken } = await adminSession(k);
     const tok = await fetch(`${k.url}/api/v1/sensors/tokens`, {
       method: 'POST',
       headers: { cookie, 'x-kyoka-csrf': csrfToken, 'content-type': 'application/json' },

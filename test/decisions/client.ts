@@ -4,7 +4,7 @@
  * and decisions through the REST API, and a Server-Sent Events reader for the push stream.
  */
 import assert from 'node:assert/strict';
-import type { Kyoka } from '../helpers/kyoka.ts';
+import { adminSession, type Kyoka } from '../helpers/kyoka.ts';
 
 export interface CsDecision {
   id: number;
@@ -37,14 +37,8 @@ export type Client = Awaited<ReturnType<typeof client>>;
 export async function client(k: Kyoka) {
   let session: Promise<Record<string, string>> | null = null;
   const login = async () => {
-    const res = await fetch(`${k.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: k.adminUser, password: k.adminPassword }),
-    });
-    assert.equal(res.status, 200);
-    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
-    return { cookie, 'x-kyoka-csrf': ((await res.json()) as { csrfToken: string }).csrfToken };
+    const { cookie, csrf } = await adminSession(k);
+    return { cookie, 'x-kyoka-csrf': csrf };
   };
   const adminHeaders = () => {
     session ??= login();

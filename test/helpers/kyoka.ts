@@ -2,6 +2,7 @@
  * Starts a real `kyoka start` process for integration tests: temp data dir, free ports,
  * the first-run admin password and an ingest key read from what the CLI prints.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -151,6 +152,18 @@ export async function startKyoka(
 }
 
 /** Polls the search API until `check` accepts the result (events are stored asynchronously for syslog). */
+/** Logs in to the console API as the first-run admin: the session cookie and its CSRF token. */
+export async function adminSession(k: Kyoka): Promise<{ cookie: string; csrf: string }> {
+  const res = await fetch(`${k.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: k.adminUser, password: k.adminPassword }),
+  });
+  assert.equal(res.status, 200, 'admin login');
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
+  return { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
+}
+
 export async function searchUntil(
   k: { url: string },
   auth: string,

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import type { Kyoka } from './kyoka.ts';
+import { adminSession, type Kyoka } from './kyoka.ts';
 
 /** An FTP login attempt: banner, USER, PASS, then waits for the 530 and quits. */
 export function ftpLogin(port: number, user: string, pass: string, host = '127.0.0.1'): Promise<string> {
@@ -68,15 +68,7 @@ export function consoleApi(kyoka: () => Kyoka) {
   return {
     api,
     async login(): Promise<void> {
-      const k = kyoka();
-      const res = await fetch(`${k.url}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: k.adminUser, password: k.adminPassword }),
-      });
-      assert.equal(res.status, 200);
-      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
-      admin = { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
+      admin = await adminSession(kyoka());
     },
     /** Creates a service template as the admin and assigns it to one sensor. */
     async assignTemplate(name: string, conf: Record<string, unknown>, sensorId: string): Promise<void> {

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Kyoka, kyokaCli, searchUntil, startKyoka } from '../helpers/kyoka.ts';
+import { adminSession, type Kyoka, kyokaCli, searchUntil, startKyoka } from '../helpers/kyoka.ts';
 
 let k: Kyoka;
 let dataDir: string;
@@ -68,14 +68,7 @@ describe('sensor management API', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kyoka-sensors-'));
     k = await startKyoka({ dataDir, ingestKey: 'unused', env: { KYOKA_SENSORS_HEARTBEAT_SEC: '1' } });
-    const login = await fetch(`${k.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: k.adminUser, password: k.adminPassword }),
-    });
-    assert.equal(login.status, 200);
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
-    admin = { cookie, csrf: ((await login.json()) as { csrfToken: string }).csrfToken };
+    admin = await adminSession(k);
   });
   after(async () => {
     await k?.stop();
