@@ -55,32 +55,37 @@ async function startService(f: ServiceFactory, conf: Record<string, unknown>) {
 
 const attempts = (records: CapturedRecord[]) => records.filter((r) => r.logtype === 4002).map((r) => r.logdata);
 
+/** OpenSSH password tries (the askpass script's password, `prompts` of them) through `port`; its stderr. */
+async function sshPasswordTry(port: number, user: string, prompts = 1): Promise<string> {
+  const out = await run(
+    'ssh',
+    [
+      ...SSH_OPTS,
+      '-o',
+      'PreferredAuthentications=password',
+      '-o',
+      `NumberOfPasswordPrompts=${prompts}`,
+      '-p',
+      String(port),
+      `${user}@127.0.0.1`,
+      'true',
+    ],
+    {
+      env: { ...process.env, SSH_ASKPASS: join(dir, 'askpass.sh'), SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
+      timeout: 20_000,
+    },
+  ).catch((e: { stderr: string }) => e);
+  return String((out as { stderr: string }).stderr);
+}
+
 test('ssh: OpenSSH password tries, records and the MaxAuthTries disconnect', {
   skip: !has('/usr/bin/ssh') && 'ssh not installed',
 }, async () => {
   const { service, h, stop } = await startService(factory, { 'ssh.port': 0, 'ssh.auth_delay_ms': 0 });
   try {
     const port = service.ports[0]!.port;
-    const out = await run(
-      'ssh',
-      [
-        ...SSH_OPTS,
-        '-o',
-        'PreferredAuthentications=password',
-        '-o',
-        'NumberOfPasswordPrompts=8',
-        '-p',
-        String(port),
-        'root@127.0.0.1',
-        'true',
-      ],
-      {
-        env: { ...process.env, SSH_ASKPASS: join(dir, 'askpass.sh'), SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
-        timeout: 20_000,
-      },
-    ).catch((e: { stderr: string }) => e);
     assert.match(
-      String((out as { stderr: string }).stderr),
+      await sshPasswordTry(port, 'root', 8),
       /Received disconnect from 127\.0\.0\.1 port \d+:2: Too many authentication failures/,
     );
     assert.deepEqual(h.records[0]!.logdata, { SESSION: '0' });
@@ -259,29 +264,6 @@ async function lineThenPause(target: number, prefix = ''): Promise<Server & { po
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   return Object.assign(srv, { port: (srv.address() as AddressInfo).port });
-}
-
-/** One OpenSSH password try (the askpass script's password) through `port`; its stderr. */
-async function sshPasswordTry(port: number, user: string): Promise<string> {
-  const out = await run(
-    'ssh',
-    [
-      ...SSH_OPTS,
-      '-o',
-      'PreferredAuthentications=password',
-      '-o',
-      'NumberOfPasswordPrompts=1',
-      '-p',
-      String(port),
-      `${user}@127.0.0.1`,
-      'true',
-    ],
-    {
-      env: { ...process.env, SSH_ASKPASS: join(dir, 'askpass.sh'), SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
-      timeout: 20_000,
-    },
-  ).catch((e: { stderr: string }) => e);
-  return String((out as { stderr: string }).stderr);
 }
 
 test('ssh: a KEXINIT sent before ssh2 takes over: paramiko and OpenSSH complete their handshakes', {
