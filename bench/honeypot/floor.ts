@@ -8,10 +8,11 @@
  *  - Node raw (redis, ftp): the same on libuv's TCP handles, below net.Socket (floor/raw-node.mjs);
  * and prints each beside OpenCanary's CPU-s per 1,000 and the 5x budget (a fifth of it): the
  * recorded figure, or with `--opencanary CMD` a live OpenCanary measured under the same loads in
- * the same run (see run.ts; the sticks then log no FTP 2001 record, as that OpenCanary does not).
+ * the same run (see run.ts; like run.ts, --no-ftp-initiated drops the FTP 2001 record of the sticks,
+ * for an OpenCanary release that logs none).
  *
  *   node --import tsx bench/honeypot/floor.ts [--services redis,ftp,http,ssh] [--seconds 10] [--warmup 3]
- *     [--opencanary 'opencanaryd --dev']
+ *     [--opencanary 'opencanaryd --dev'] [--no-ftp-initiated]
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
     opencanary: { type: 'string' },
+    'no-ftp-initiated': { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -104,8 +106,8 @@ async function startStick(svc: Svc, kind: Kind, port: number): Promise<ChildProc
   const log = join(dir, `${svc}-${kind}.log`);
   let child: ChildProcess;
   if (kind === 'raw' && svc !== 'redis' && svc !== 'ftp') return null;
-  // a live OpenCanary logs no 2001 record per FTP connection: nor do the sticks then
-  const env = { ...process.env, FLOOR_NO_2001: peer ? '1' : '' };
+  // an OpenCanary release without logtype 2001 logs one record per FTP connection: so do the sticks then
+  const env = { ...process.env, FLOOR_NO_2001: values['no-ftp-initiated'] ? '1' : '' };
   if (kind !== 'C') {
     child = spawn(
       process.execPath,

@@ -36,7 +36,7 @@ export function openCanaryConfig(ports: Record<Service, number>, dir: string): R
   Object.assign(conf, {
     'device.node_id': 'bench-oc',
     'device.listen_addr': '127.0.0.1',
-    // older OpenCanary releases log no 2001 record at all; run.ts turns it off on Kyoka's side too
+    // older OpenCanary releases log no 2001 record at all (run.ts --no-ftp-initiated then turns it off on Kyoka's side)
     'ftp.log_auth_attempt_initiated': true,
     ...benchServices(ports, dir),
   });

@@ -76,7 +76,7 @@ int main(int argc, char **argv) {
   mode = !strcmp(argv[2], "redis") ? REDIS : !strcmp(argv[2], "ftp") ? FTP : HTTP;
   logfd = open(argv[3], O_WRONLY | O_CREAT | O_APPEND, 0644);
   const char *no2001 = getenv("FLOOR_NO_2001");
-  int connect_record = !(no2001 && *no2001 == '1'); /* a live OpenCanary logs none */
+  int connect_record = !(no2001 && *no2001 == '1'); /* floor.ts --no-ftp-initiated: as older OpenCanary releases */
   pagelen = snprintf(page, sizeof page,
                      "HTTP/1.1 200 OK\r\nDate: Sun, 22 Nov 2026 09:00:00 GMT\r\nServer: Apache/2.4.62 (Debian)\r\n"
                      "Content-Length: 1995\r\nContent-Type: text/html\r\n\r\n");

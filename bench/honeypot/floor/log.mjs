@@ -1,7 +1,7 @@
 /**
  * bench/honeypot/floor: the one JSON log line per record every Node measuring stick writes with
  * fs.writeSync before it answers (as a honeypot must), and the FLOOR_NO_2001 switch floor.ts sets
- * when it compares with a live OpenCanary (which logs no 2001 record per FTP connection).
+ * with --no-ftp-initiated (for an OpenCanary release that logs no 2001 record per FTP connection).
  */
 import { openSync, writeSync } from 'node:fs';
 
