@@ -13,7 +13,8 @@ import { join, resolve } from 'node:path';
 export const SERVICES = ['ssh', 'ftp', 'http', 'telnet', 'redis'] as const;
 export type Service = (typeof SERVICES)[number];
 
-const KYOKA = resolve(import.meta.dirname, '../../packages/cli/bin/kyoka.js');
+/** The `kyoka` launcher users run (npx kyoka, a global install): it adds the sensor's node flags. */
+const KYOKA_LAUNCHER = resolve(import.meta.dirname, '../../packages/cli/bin/kyoka');
 
 export interface Sensor {
   pid: number;
@@ -88,11 +89,13 @@ export async function startSensor(o: SensorOptions): Promise<Sensor> {
   writeFileSync(confPath, JSON.stringify(benchConfig(ports, dir, o.sshDelayMs, o.ftpInitiated), null, 4));
   // 10,000 idle connections need more open files than the usual 1,024 (root may raise the hard limit)
   const cmd = `ulimit -n 65535 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
-  const child = spawn(
-    'bash',
-    ['-c', cmd, process.execPath, ...(o.nodeArgs ?? []), KYOKA, 'sensor', '--config', confPath, '--verbose'],
-    { cwd: o.cpuProfDir ?? dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...o.env } },
-  );
+  // extra node flags go in KYOKA_NODE_FLAGS, after the launcher's own (so they win)
+  const env = { ...process.env, ...o.env, KYOKA_NODE_FLAGS: (o.nodeArgs ?? []).join(' ') };
+  const child = spawn('bash', ['-c', cmd, KYOKA_LAUNCHER, 'sensor', '--config', confPath, '--verbose'], {
+    cwd: o.cpuProfDir ?? dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env,
+  });
   try {
     const err = await waitReady(child);
     // a port taken between freePort() and the bind (the ephemeral range is shared with clients)

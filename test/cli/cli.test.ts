@@ -48,6 +48,23 @@ describe('kyoka CLI', () => {
     }
   });
 
+  it('the launcher gives the server roles a larger young generation and the sensor a smaller one; KYOKA_NODE_FLAGS comes last', () => {
+    // `node -e` evaluates instead of running kyoka.js, so this prints the flags the launcher chose
+    const flags = (role: string, extra = '') =>
+      spawnSync(KYOKA_LAUNCHER, [role], {
+        encoding: 'utf8',
+        cwd: ROOT,
+        timeout: 30_000,
+        env: { ...process.env, KYOKA_NODE_FLAGS: `-e process.stdout.write(process.execArgv.join('|'))${extra}` },
+      }).stdout.split('|');
+    assert.ok(flags('start').includes('--max-semi-space-size=64'));
+    assert.ok(flags('server').includes('--max-semi-space-size=64'));
+    assert.ok(flags('sensor').includes('--max-semi-space-size=4'));
+    assert.ok(!flags('keys').some((f) => f.startsWith('--max-semi-space-size')));
+    const own = flags('sensor', ' --max-semi-space-size=16');
+    assert.ok(own.indexOf('--max-semi-space-size=16') > own.indexOf('--max-semi-space-size=4'), own.join(' '));
+  });
+
   it('first run prints a generated admin password once; it logs in; the second run does not print it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kyoka-cli-'));
     try {
