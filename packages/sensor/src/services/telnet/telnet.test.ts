@@ -189,7 +189,12 @@ test('telnet: hydra, every attempt logged', {
         'telnet',
       ],
       { timeout: 25_000, cwd: dir },
-    );
+    ).catch((err: { stdout?: string }) => {
+      // hydra's telnet module can exit 255 ("did not resolve or could not be connected") when its
+      // last child reports after the main loop has ended, though every password was tried and
+      // answered (seen with -d, 2 runs in 12); the log below decides
+      if (!/1 of 1 target completed/.test(String(err.stdout))) throw err;
+    });
     const seen = h.records.filter((r) => r.logtype === 6001).map((r) => r.logdata.PASSWORD);
     assert.deepEqual([...new Set(seen)].sort(), [...words].sort());
     assert.ok(h.records.every((r) => r.logdata.USERNAME === 'cisco'));
