@@ -151,7 +151,6 @@ export async function startKyoka(
   };
 }
 
-/** Polls the search API until `check` accepts the result (events are stored asynchronously for syslog). */
 /** Logs in to the console API as the first-run admin: the session cookie and its CSRF token. */
 export async function adminSession(k: Kyoka): Promise<{ cookie: string; csrf: string }> {
   const res = await fetch(`${k.url}/api/v1/auth/login`, {
@@ -164,6 +163,7 @@ export async function adminSession(k: Kyoka): Promise<{ cookie: string; csrf: st
   return { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
 }
 
+/** Polls the search API until `check` accepts the result (events are stored asynchronously for syslog). */
 export async function searchUntil(
   k: { url: string },
   auth: string,
