@@ -146,7 +146,9 @@ async function measure(svc: Svc, pid: number, port: number): Promise<{ n: number
 
 const rows: Array<Array<string | number>> = [];
 const wanted = String(values.services).split(',') as Svc[];
-const peer: Sensor | null = values.opencanary ? await startOpenCanary(values.opencanary) : null;
+const peer: Sensor | null = values.opencanary
+  ? await startOpenCanary(values.opencanary, !values['no-ftp-initiated'])
+  : null;
 try {
   for (const svc of wanted) {
     const recorded = OPENCANARY[svc];

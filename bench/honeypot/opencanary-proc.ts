@@ -30,14 +30,18 @@ import {
   serverHandle,
 } from './sensor-proc.ts';
 
-export function openCanaryConfig(ports: Record<Service, number>, dir: string): Record<string, unknown> {
+export function openCanaryConfig(
+  ports: Record<Service, number>,
+  dir: string,
+  ftpInitiated = true,
+): Record<string, unknown> {
   const conf: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(defaultConfig())) if (!k.startsWith('kyoka.')) conf[k] = v;
   Object.assign(conf, {
     'device.node_id': 'bench-oc',
     'device.listen_addr': '127.0.0.1',
-    // older OpenCanary releases log no 2001 record at all (run.ts --no-ftp-initiated then turns it off on Kyoka's side)
-    'ftp.log_auth_attempt_initiated': true,
+    // the same switch as Kyoka's side (run.ts --no-ftp-initiated: older releases log no 2001 record at all)
+    'ftp.log_auth_attempt_initiated': ftpInitiated,
     ...benchServices(ports, dir),
   });
   return conf;
@@ -48,13 +52,13 @@ export function shadowingConfigs(): string[] {
   return ['/etc/opencanaryd/opencanary.conf', join(homedir(), '.opencanary.conf')].filter((f) => existsSync(f));
 }
 
-export async function startOpenCanary(command: string): Promise<Sensor> {
+export async function startOpenCanary(command: string, ftpInitiated = true): Promise<Sensor> {
   const shadow = shadowingConfigs();
   if (shadow.length) throw new Error(`OpenCanary would read ${shadow.join(' and ')} instead of the bench's config`);
   const dir = mkdtempSync(join(tmpdir(), 'kyoka-bench-oc-'));
   const ports = {} as Record<Service, number>;
   for (const s of SERVICES) ports[s] = await freePort();
-  writeFileSync(join(dir, 'opencanary.conf'), JSON.stringify(openCanaryConfig(ports, dir), null, 4));
+  writeFileSync(join(dir, 'opencanary.conf'), JSON.stringify(openCanaryConfig(ports, dir, ftpInitiated), null, 4));
   const cmd = `ulimit -n 65535 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${command}`;
   const child = spawn('bash', ['-c', cmd], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';

@@ -210,7 +210,7 @@ async function loadRuns(): Promise<void> {
     const kyoka = await startSensor({ sshDelayMs: SSH_DELAY, nodeArgs: NODE_FLAGS, ftpInitiated: FTP_INITIATED });
     let peer: Sensor | null = null;
     try {
-      peer = PEER ? await startOpenCanary(PEER) : null;
+      peer = PEER ? await startOpenCanary(PEER, FTP_INITIATED) : null;
     } catch (err) {
       await kyoka.stop();
       throw err;
@@ -295,7 +295,7 @@ async function memoryRuns(): Promise<void> {
   ];
   // opt-in: the live OpenCanary answered 10,000 connections' telnet prompts far too slowly (about
   // 7,100 after 12 minutes in one run), so by default its memory stays the recorded figure
-  if (PEER && values['peer-memory']) servers.push(['opencanary', () => startOpenCanary(PEER)]);
+  if (PEER && values['peer-memory']) servers.push(['opencanary', () => startOpenCanary(PEER, FTP_INITIATED)]);
   for (const k of kinds)
     for (const [who, start] of servers) {
       const sensor = await start();

@@ -45,5 +45,7 @@ const nodeArgs = String(values['node-flags']).split(/\s+/).filter(Boolean);
 const kyoka = await windows(await startSensor({ sshDelayMs: 1000, nodeArgs }));
 const peer = values.opencanary ? await windows(await startOpenCanary(values.opencanary)) : null;
 const rows = kyoka.map((k, i) => [`${i * SECONDS}–${(i + 1) * SECONDS} s`, k, ...(peer ? [peer[i] ?? ''] : [])]);
-console.log(`\nSSH CPU-s per 1,000 attempts (paramiko, 20 clients, 1 s tarpit) by window since the process started\n`);
+console.log(
+  `\nSSH CPU-s per 1,000 attempts (paramiko, 20 clients, 1 s tarpit) by window since the load started (right after the process did)\n`,
+);
 console.log(table(['window', 'Kyoka', ...(peer ? ['OpenCanary live'] : [])], rows));
