@@ -358,7 +358,9 @@ function summarize(who: Who): Map<string, Summary> {
 const times = (ref: number, ours: number) =>
   Number.isFinite(ref) && Number.isFinite(ours) && ours > 0 ? `${(ref / ours).toFixed(1)}x` : 'n/a';
 const countedLogged = (x: Summary) => `${x.counted} / ${x.logged}${x.logged < x.counted ? ' MISSING' : ''}`;
-const runList = (x: Summary | undefined) => (x ? x.runs.map((v) => v.toFixed(3)).join(' / ') : 'n/a');
+/** CPU-s per 1,000 to three significant digits: redis's 0.010 hides differences the tick counts resolve. */
+const cpu = (v: number) => v.toFixed(v < 0.1 ? 4 : 3);
+const runList = (x: Summary | undefined) => (x ? x.runs.map(cpu).join(' / ') : 'n/a');
 
 function printReport(): void {
   const date = new Date().toISOString().slice(0, 10);
@@ -385,11 +387,11 @@ function printReport(): void {
         k.test,
         k.load,
         k.perSecond,
-        k.cpuPer1000.toFixed(3),
+        cpu(k.cpuPer1000),
         `${Math.round(k.sysPct)}%`,
         countedLogged(k),
       ];
-      if (PEER) row.push(o ? o.perSecond : 'n/a', o ? o.cpuPer1000.toFixed(3) : 'n/a', o ? countedLogged(o) : 'n/a');
+      if (PEER) row.push(o ? o.perSecond : 'n/a', o ? cpu(o.cpuPer1000) : 'n/a', o ? countedLogged(o) : 'n/a');
       const skipped = PEER ? PEER_SKIPS[k.test] : undefined;
       if (PEER) row.push(times(o?.cpuPer1000 ?? Number.NaN, k.cpuPer1000));
       const ref = PEER ? (o?.cpuPer1000 ?? Number.NaN) : (b?.cpuPer1000 ?? Number.NaN);
