@@ -197,3 +197,41 @@ test('ftp: interleaved connections keep their own state (one session object per 
     await stop();
   }
 });
+
+/** sha512_crypt at 20,000 rounds: tens of milliseconds of hashing per check, so the session waits on it. */
+const SLOW_HASH =
+  '$6$rounds=20000$kyokaslowsalt$0JKr3rp1Z/DX4HqYv4DJ8/1Gku2NMILJKYo5Pz7eAoxwLwtHO1PFZo5egkyW84gK50HkwvP8NgwUi7JXFhSro0';
+
+test('ftp: pipelined commands waiting on a slow honeycred check keep their bytes while other connections are read', async () => {
+  // What a session holds back while a check runs must stay its own: a transport that reused read
+  // buffers would hand the next read (here: another client's) the same memory.
+  const { service, h, stop } = await startService(factory, {
+    'ftp.port': 0,
+    'ftp.honeycreds': [{ username: 'root', password: SLOW_HASH }],
+  });
+  try {
+    const port = service.ports[0]!.port;
+    const a = await rawClient(port);
+    const b = await rawClient(port);
+    for (const c of [a, b]) await c.until('\r\n');
+    a.send('USER root\r\nPASS guess\r\nUSER second\r\nPASS p2\r\n');
+    // USER's reply is out: a's check (40-70 ms) is running and the rest of its bytes wait
+    assert.equal(await a.until('root.\r\n'), '331 Password required for root.\r\n');
+    b.send(`USER ${'z'.repeat(40)}\r\n`);
+    await b.until('\r\n');
+    assert.equal(
+      await a.until('failed.\r\n331 Password required for second.\r\n530 Sorry, Authentication failed.\r\n'),
+      '530 Sorry, Authentication failed.\r\n331 Password required for second.\r\n530 Sorry, Authentication failed.\r\n',
+    );
+    assert.deepEqual(
+      h.records.map((r) => [r.logdata.USERNAME, r.logdata.PASSWORD]),
+      [
+        ['root', 'guess'],
+        ['second', 'p2'],
+      ],
+    );
+    for (const c of [a, b]) c.s.destroy();
+  } finally {
+    await stop();
+  }
+});

@@ -203,3 +203,36 @@ test('telnet: hydra, every attempt logged', {
     await stop();
   }
 });
+
+test('telnet: pipelined lines waiting on a slow honeycred check keep their bytes while other connections are read', async () => {
+  // Input held back while a check runs must stay the session's own: a transport that reused read
+  // buffers would hand the next read (another client's) the same memory.
+  const slowHash = // sha512_crypt, 20,000 rounds: tens of milliseconds per check
+    '$6$rounds=20000$kyokaslowsalt$0JKr3rp1Z/DX4HqYv4DJ8/1Gku2NMILJKYo5Pz7eAoxwLwtHO1PFZo5egkyW84gK50HkwvP8NgwUi7JXFhSro0';
+  const { service, h, stop } = await startService(factory, {
+    'telnet.port': 0,
+    'telnet.honeycreds': [{ username: 'root', password: slowHash }],
+  });
+  try {
+    const port = service.ports[0]!.port;
+    const a = await rawClient(port);
+    const b = await rawClient(port);
+    for (const c of [a, b]) await c.until(Buffer.from('Username: '));
+    a.send('root\r\nguess\r\nsecond\r\np2\r\n');
+    await a.until(WILL_ECHO_PW); // "guess" is being checked; the rest waits
+    b.send(`${'z'.repeat(40)}\r\n`);
+    await b.until(WILL_ECHO_PW);
+    const want = Buffer.concat([FAILED, Buffer.from('Password: '), FAILED]);
+    assert.deepEqual(await a.until(want), want);
+    assert.deepEqual(
+      h.records.map((r) => [r.logdata.USERNAME, r.logdata.PASSWORD]),
+      [
+        ['root', 'guess'],
+        ['second', 'p2'],
+      ],
+    );
+    for (const c of [a, b]) c.s.destroy();
+  } finally {
+    await stop();
+  }
+});
