@@ -98,3 +98,42 @@ test('the envelope encoding cache: repeated and escaped addresses, node id and l
   assert.equal(recordJson(rec), first);
   assert.equal(recordJson(rec), pyDumps(rec));
 });
+
+test("logdata keys come out in Array.prototype.sort's order however many there are (small sets take a shortcut)", () => {
+  const alphabet = ['A', 'a', 'B', 'b', '_', '0', '9', 'Z', 'z', '\u00e9', '\u0100', ' '];
+  let seed = 7;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (let round = 0; round < 300; round++) {
+    const o: Record<string, number> = {};
+    const n = 1 + rnd(12);
+    for (let i = 0; i < n; i++) {
+      let k = '';
+      for (let len = 1 + rnd(4); len > 0; len--) k += alphabet[rnd(alphabet.length)];
+      o[k] = i;
+    }
+    const want = `{${Object.keys(o)
+      .sort()
+      .map((k) => `${pyDumps(k)}: ${o[k]}`)
+      .join(', ')}}`;
+    assert.equal(pyDumps(o), want, JSON.stringify(o));
+  }
+});
+
+test('timestamps straight from a microsecond clock: UTC and local time of that instant', () => {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const fmt = (d: Date, utc: boolean) =>
+    utc
+      ? `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`
+      : `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  for (const us of [1_704_164_645_000_007, 1_704_164_645_999_999, 1_704_164_646_000_000, 1_719_792_000_123_456]) {
+    const rec = buildRecord('n', null, 1001, {}, undefined, us);
+    const d = new Date(Math.floor(us / 1000));
+    const frac = String(us % 1_000_000).padStart(6, '0');
+    assert.equal(rec.utc_time, `${fmt(d, true)}.${frac}`);
+    assert.equal(rec.local_time, rec.utc_time);
+    assert.equal(rec.local_time_adjusted, `${fmt(d, false)}.${frac}`);
+  }
+});
