@@ -6,15 +6,22 @@
  * to ssh2's kex.js, so its prototype is patched the first time a Protocol stores one (an accessor
  * for `_kex` on Protocol's prototype; every ssh2 Protocol sets `_kex` when a KEXINIT arrives).
  * Same bytes on the wire, same shared secret; pinned by ssh2's major version (tests cover both).
+ *
+ * The public half comes out of the key generation itself as JWK, never from exporting the new
+ * KeyObject afterwards: Node 20's JWK export of an X25519 key holds the key's mutex while it
+ * allocates the strings, a GC in that allocation can finalize the generation job of that same
+ * key, and the job's destructor takes the same mutex, so the process deadlocks (a sensor hung
+ * within 20,000 key exchanges; ssh2-x25519.test.ts runs them in a child process to prove it).
  */
-import { createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
+import { createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
 interface Curve25519Like {
   type: string;
-  _keys: { publicKey: KeyObject; privateKey: KeyObject } | null;
+  /** ssh2 keeps two KeyObjects here; patched, the public key is its 32 raw bytes. */
+  _keys: { publicKey: KeyObject | Buffer; privateKey: KeyObject } | null;
   generateKeys(): void;
   getPublicKey(): Buffer;
   computeSecret(other: Buffer): Buffer | Error;
@@ -33,11 +40,25 @@ export function toMpint(buf: Buffer): Buffer {
   return idx === 0 ? buf : buf.subarray(idx);
 }
 
+/** generateKeyPairSync with a JWK public key encoding (Node has it; @types/node types only PEM/DER for x25519). */
+const generateJwkPair = generateKeyPairSync as unknown as (
+  type: 'x25519',
+  options: { publicKeyEncoding: { format: 'jwk' } },
+) => { publicKey: { x: string }; privateKey: KeyObject };
+
+/** An X25519 key pair: the private KeyObject and the public key's raw bytes (see above). */
+export function x25519KeyPair(): { publicKey: Buffer; privateKey: KeyObject } {
+  const { publicKey, privateKey } = generateJwkPair('x25519', { publicKeyEncoding: { format: 'jwk' } });
+  return { publicKey: Buffer.from(publicKey.x, 'base64url'), privateKey };
+}
+
 function patchPrototype(proto: Curve25519Like): void {
+  proto.generateKeys = function generateKeys(this: Curve25519Like): void {
+    this._keys ??= x25519KeyPair();
+  };
   proto.getPublicKey = function getPublicKey(this: Curve25519Like): Buffer {
     this.generateKeys();
-    const x = this._keys!.publicKey.export({ format: 'jwk' }).x as string;
-    return Buffer.from(x, 'base64url');
+    return this._keys!.publicKey as Buffer;
   };
   proto.computeSecret = function computeSecret(this: Curve25519Like, other: Buffer): Buffer | Error {
     this.generateKeys();
