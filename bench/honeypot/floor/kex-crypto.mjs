@@ -3,7 +3,7 @@
  * (run.ts's ssh load), with no sockets, no protocol parsing and no logging: what any Node.js
  * implementation pays through node:crypto (OpenSSL) whatever it does above. The algorithms are
  * the ones paramiko negotiates against Kyoka's offer: curve25519-sha256, ssh-ed25519,
- * aes128-ctr, hmac-sha2-256. Per attempt: an ephemeral X25519 key pair, the client's public key
+ * aes128-ctr, hmac-sha2-256. Per attempt: an ephemeral X25519 key pair (public half as JWK), the client's public key
  * imported (raw, through JWK: the cheapest import node:crypto has), the shared secret, the
  * exchange hash over both version lines, both KEXINITs and the keys, one Ed25519 signature, six
  * derived keys, two ciphers and MAC keys, and four packets each way (EXT_INFO, SERVICE_ACCEPT,
@@ -27,7 +27,7 @@ import {
 const N = Number(process.argv[2] ?? 5000);
 const host = generateKeyPairSync('ed25519').privateKey;
 const hostBlob = Buffer.alloc(51, 7); // ssh-ed25519 public key blob, its size
-const clientPub = generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }).x;
+const clientPub = generateKeyPairSync('x25519', { publicKeyEncoding: { format: 'jwk' } }).publicKey.x;
 const identC = Buffer.from('SSH-2.0-paramiko_3.4.0');
 const identS = Buffer.from('SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3');
 const kexinitC = Buffer.alloc(1000, 1); // paramiko's KEXINIT is ~1 kB, Kyoka's ~1.1 kB
@@ -50,8 +50,10 @@ const k = Buffer.alloc(16, 9);
 const INCOMING = [0, 1, 2, 3].map((i) => packet(createCipheriv('aes-128-ctr', k, k), k, 3 + i, 60));
 
 function attempt() {
-  const eph = generateKeyPairSync('x25519');
-  const ephPub = Buffer.from(eph.publicKey.export({ format: 'jwk' }).x, 'base64url');
+  // the public key as JWK from the generation itself, as the sensor does (services/ssh/ssh2-x25519.ts:
+  // exporting it from the new KeyObject afterwards can deadlock Node 20)
+  const eph = generateKeyPairSync('x25519', { publicKeyEncoding: { format: 'jwk' } });
+  const ephPub = Buffer.from(eph.publicKey.x, 'base64url');
   const peer = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: clientPub }, format: 'jwk' });
   const secret = diffieHellman({ privateKey: eph.privateKey, publicKey: peer });
   const h = createHash('sha256')
