@@ -10,8 +10,8 @@
  * The public half comes out of the key generation itself as JWK, never from exporting the new
  * KeyObject afterwards: Node 20's JWK export of an X25519 key holds the key's mutex while it
  * allocates the strings, a GC in that allocation can finalize the generation job of that same
- * key, and the job's destructor takes the same mutex, so the process deadlocks (a sensor hung
- * within 20,000 key exchanges; ssh2-x25519.test.ts runs them in a child process to prove it).
+ * key, and the job's destructor takes the same mutex, so the process deadlocks (a loop of 20,000
+ * exchanges with the export hung in every run; ssh2-x25519.test.ts runs one in a child process).
  */
 import { createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
