@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { memoryConf } from '../testing/harness.ts';
+import { SLOW_SHA512_CRYPT } from '../testing/logins.ts';
 import { stopHashWorker } from './hash-worker.ts';
 import { honeycredChecker, readHoneycreds, testManyCreds } from './honeycreds.ts';
 import { ab64Decode, MAX_HASHED_PASSWORD, verifyPassword } from './password-hash.ts';
@@ -19,9 +20,8 @@ const PBKDF2_UNICODE =
 const SHA512_ROUNDS =
   '$6$rounds=5000$saltsaltsalt$/YcSJBZ1GwOaYU2XCNxvWBX3MbYsX7qkf0.0L28t35vap3Pr7yS0JA8iUjaUrIKpD1vbB841OQkrlcX47Jjuy/';
 const SHA512 = '$6$abcdefgh$M/eYsB4rVXAm3ZNc88J.UD9rCKAT6FB1rahiwJCHtEndQNORCub5qhjxn50qbqVVthkM.9HpEwtf0t.iV9uH0/';
-/** 20,000 rounds: ~0.4 s of pure-JS CPU per check (python3 crypt.crypt). */
-const SHA512_SLOW =
-  '$6$rounds=20000$kyokaslowsalt$0JKr3rp1Z/DX4HqYv4DJ8/1Gku2NMILJKYo5Pz7eAoxwLwtHO1PFZo5egkyW84gK50HkwvP8NgwUi7JXFhSro0';
+/** 20,000 rounds: the slowest hash of these tests. */
+const SHA512_SLOW = SLOW_SHA512_CRYPT;
 const BCRYPT = '$2b$04$0fwPZ8IYUnzg92OFKCvVbuBbz1Lo3XcrEcYejG9OUaQwQk67ctGR2';
 
 test('ab64 decodes passlib salts', () => {

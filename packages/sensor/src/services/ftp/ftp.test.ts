@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { startService } from '../../testing/harness.ts';
+import { logins, SLOW_SHA512_CRYPT } from '../../testing/logins.ts';
 import { factory } from './index.ts';
 
 const run = promisify(execFile);
@@ -198,16 +199,12 @@ test('ftp: interleaved connections keep their own state (one session object per 
   }
 });
 
-/** sha512_crypt at 20,000 rounds: tens of milliseconds of hashing per check, so the session waits on it. */
-const SLOW_HASH =
-  '$6$rounds=20000$kyokaslowsalt$0JKr3rp1Z/DX4HqYv4DJ8/1Gku2NMILJKYo5Pz7eAoxwLwtHO1PFZo5egkyW84gK50HkwvP8NgwUi7JXFhSro0';
-
 test('ftp: pipelined commands waiting on a slow honeycred check keep their bytes while other connections are read', async () => {
   // What a session holds back while a check runs must stay its own: a transport that reused read
   // buffers would hand the next read (here: another client's) the same memory.
   const { service, h, stop } = await startService(factory, {
     'ftp.port': 0,
-    'ftp.honeycreds': [{ username: 'root', password: SLOW_HASH }],
+    'ftp.honeycreds': [{ username: 'root', password: SLOW_SHA512_CRYPT }],
   });
   try {
     const port = service.ports[0]!.port;
@@ -223,13 +220,10 @@ test('ftp: pipelined commands waiting on a slow honeycred check keep their bytes
       await a.until('failed.\r\n331 Password required for second.\r\n530 Sorry, Authentication failed.\r\n'),
       '530 Sorry, Authentication failed.\r\n331 Password required for second.\r\n530 Sorry, Authentication failed.\r\n',
     );
-    assert.deepEqual(
-      h.records.map((r) => [r.logdata.USERNAME, r.logdata.PASSWORD]),
-      [
-        ['root', 'guess'],
-        ['second', 'p2'],
-      ],
-    );
+    assert.deepEqual(logins(h.records), [
+      ['root', 'guess'],
+      ['second', 'p2'],
+    ]);
     for (const c of [a, b]) c.s.destroy();
   } finally {
     await stop();
