@@ -20,8 +20,6 @@ const PBKDF2_UNICODE =
 const SHA512_ROUNDS =
   '$6$rounds=5000$saltsaltsalt$/YcSJBZ1GwOaYU2XCNxvWBX3MbYsX7qkf0.0L28t35vap3Pr7yS0JA8iUjaUrIKpD1vbB841OQkrlcX47Jjuy/';
 const SHA512 = '$6$abcdefgh$M/eYsB4rVXAm3ZNc88J.UD9rCKAT6FB1rahiwJCHtEndQNORCub5qhjxn50qbqVVthkM.9HpEwtf0t.iV9uH0/';
-/** 20,000 rounds: the slowest hash of these tests. */
-const SHA512_SLOW = SLOW_SHA512_CRYPT;
 const BCRYPT = '$2b$04$0fwPZ8IYUnzg92OFKCvVbuBbz1Lo3XcrEcYejG9OUaQwQk67ctGR2';
 
 test('ab64 decodes passlib salts', () => {
@@ -78,7 +76,10 @@ test('checker: no field without honeycreds or without credentials, cached verdic
 });
 
 test('slow hashes run off the main thread: the event loop keeps turning during a check', async () => {
-  const c = honeycredChecker(memoryConf({ 'ftp.honeycreds': [{ username: 'backup', password: SHA512_SLOW }] }), 'ftp')!;
+  const c = honeycredChecker(
+    memoryConf({ 'ftp.honeycreds': [{ username: 'backup', password: SLOW_SHA512_CRYPT }] }),
+    'ftp',
+  )!;
   let ticks = 0;
   const timer = setInterval(() => ticks++, 1);
   try {
@@ -92,13 +93,13 @@ test('slow hashes run off the main thread: the event loop keeps turning during a
   // the verdict is cached: no second hash
   assert.deepEqual(await c.check('backup', 'Winter2024!', '192.0.2.1'), { honeycred: true });
   // a password longer than any decoy is not hashed
-  assert.equal(await verifyPassword('x'.repeat(MAX_HASHED_PASSWORD + 1), SHA512_SLOW), false);
+  assert.equal(await verifyPassword('x'.repeat(MAX_HASHED_PASSWORD + 1), SLOW_SHA512_CRYPT), false);
 });
 
 test('pending checks are capped per source; the excess is logged unmatched and counted', async () => {
   const counted: string[] = [];
   const c = honeycredChecker(
-    memoryConf({ 'ssh.honeycreds': [{ username: 'root', password: SHA512_SLOW }] }),
+    memoryConf({ 'ssh.honeycreds': [{ username: 'root', password: SLOW_SHA512_CRYPT }] }),
     'ssh',
     (svc, what) => counted.push(`${svc}.${what}`),
   )!;
