@@ -65,6 +65,23 @@ describe('kyoka CLI', () => {
     assert.ok(own.indexOf('--max-semi-space-size=16') > own.indexOf('--max-semi-space-size=4'), own.join(' '));
   });
 
+  it("the launcher masks OpenSSL's AVX-512 IFMA for the long-running roles, unless the caller set OPENSSL_ia32cap", () => {
+    const ia32cap = (role: string, env: Record<string, string | undefined>) => {
+      const e = {
+        ...process.env,
+        ...env,
+        KYOKA_NODE_FLAGS: `-e process.stdout.write(String(process.env.OPENSSL_ia32cap))`,
+      };
+      for (const [k, v] of Object.entries(env)) if (v === undefined) delete e[k];
+      return spawnSync(KYOKA_LAUNCHER, [role], { encoding: 'utf8', cwd: ROOT, timeout: 30_000, env: e }).stdout;
+    };
+    for (const role of ['start', 'server', 'sensor'])
+      assert.equal(ia32cap(role, { OPENSSL_ia32cap: undefined }), ':~0x200000');
+    assert.equal(ia32cap('keys', { OPENSSL_ia32cap: undefined }), 'undefined');
+    assert.equal(ia32cap('sensor', { OPENSSL_ia32cap: ':~0x10000' }), ':~0x10000');
+    assert.equal(ia32cap('sensor', { OPENSSL_ia32cap: '' }), '');
+  });
+
   it('first run prints a generated admin password once; it logs in; the second run does not print it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kyoka-cli-'));
     try {
