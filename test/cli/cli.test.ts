@@ -65,9 +65,9 @@ describe('kyoka CLI', () => {
     assert.ok(own.indexOf('--max-semi-space-size=16') > own.indexOf('--max-semi-space-size=4'), own.join(' '));
   });
 
-  it("the launcher masks OpenSSL's AVX-512 IFMA for the long-running roles, unless the caller set OPENSSL_ia32cap", () => {
+  it("the launcher masks OpenSSL's AVX-512 IFMA for the long-running roles, unless the caller set a value", () => {
     const ia32cap = (role: string, env: Record<string, string | undefined>) => {
-      const e = {
+      const e: NodeJS.ProcessEnv = {
         ...process.env,
         ...env,
         KYOKA_NODE_FLAGS: `-e process.stdout.write(String(process.env.OPENSSL_ia32cap))`,
@@ -79,7 +79,8 @@ describe('kyoka CLI', () => {
       assert.equal(ia32cap(role, { OPENSSL_ia32cap: undefined }), ':~0x200000');
     assert.equal(ia32cap('keys', { OPENSSL_ia32cap: undefined }), 'undefined');
     assert.equal(ia32cap('sensor', { OPENSSL_ia32cap: ':~0x10000' }), ':~0x10000');
-    assert.equal(ia32cap('sensor', { OPENSSL_ia32cap: '' }), '');
+    assert.equal(ia32cap('sensor', { OPENSSL_ia32cap: ':~0x0' }), ':~0x0');
+    assert.equal(ia32cap('sensor', { OPENSSL_ia32cap: '' }), ':~0x200000');
   });
 
   it('first run prints a generated admin password once; it logs in; the second run does not print it', async () => {
