@@ -48,11 +48,11 @@ if (process.env.AVX512_STATE_CHILD) {
   const op = process.env.AVX512_STATE_CHILD;
   const data = crypto.randomBytes(256);
   if (op === 'sha256') crypto.createHash('sha256').update(data).digest();
-  else if (op === 'rsa-2048 sign' || op === 'ed25519 sign') {
-    const { privateKey } = crypto.generateKeyPairSync(op === 'ed25519 sign' ? 'ed25519' : 'rsa', {
+  else if (op === 'rsa-2048 keygen + sign' || op === 'ed25519 keygen + sign') {
+    const { privateKey } = crypto.generateKeyPairSync(op === 'ed25519 keygen + sign' ? 'ed25519' : 'rsa', {
       modulusLength: 2048,
     });
-    crypto.sign(op === 'ed25519 sign' ? null : 'sha256', data, privateKey);
+    crypto.sign(op === 'ed25519 keygen + sign' ? null : 'sha256', data, privateKey);
   } else {
     const [alg, keyLen, ivLen] = {
       'chacha20-poly1305': ['chacha20-poly1305', 32, 12],
@@ -94,8 +94,8 @@ for (const op of [
   'aes-128-gcm',
   'aes-128-ctr',
   'sha256',
-  'rsa-2048 sign',
-  'ed25519 sign',
+  'rsa-2048 keygen + sign',
+  'ed25519 keygen + sign',
 ]) {
   const cells = [false, true].map((masked) => {
     const rs = Array.from({ length: RUNS }, () => child(op, masked));
