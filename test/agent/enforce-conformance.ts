@@ -80,6 +80,8 @@ export function enforcerConformance(backend: 'nftables' | 'iptables'): void {
     let before0 = '';
     const calls: Array<{ cmd: string; args: string[] }> = [];
     let run: CommandRunner;
+    /** While set, the enforcer's conntrack commands wait for it (to order a cut after new flows). */
+    let conntrackGate: Promise<void> | undefined;
     const cfg: EnforceConfig = {
       backend,
       protect: [
@@ -102,8 +104,9 @@ export function enforcerConformance(backend: 'nftables' | 'iptables'): void {
       const inner = createSpawnRunner({ prefix: lab.protected.prefix });
       // `open` is passed on, so the nftables run goes through its long-lived `nft -i` session.
       run = Object.assign(
-        (cmd: string, args: string[], opts?: { input?: string }) => {
+        async (cmd: string, args: string[], opts?: { input?: string }) => {
           calls.push({ cmd, args });
+          if (cmd === 'conntrack') await conntrackGate;
           return inner(cmd, args, opts);
         },
         { open: inner.open },
@@ -149,8 +152,20 @@ export function enforcerConformance(backend: 'nftables' | 'iptables'): void {
       const held = await attacker.hold(P, 2121);
       assert.equal(word(held.first), 'REAL');
       assert.equal(await attacker.poke(held.ref), 'alive');
+      let openGate = () => {};
+      conntrackGate = new Promise((resolve) => {
+        openGate = resolve;
+      });
       const r = await apply([decision(LAB.attacker, 'deceive')]);
       assert.equal(r.decisions.deceive, 1);
+      // Flows opened after the decision are already diverted: the cut that follows must spare
+      // them (deleting their conntrack entry mid-handshake left such a connection hanging).
+      const diverted = await attacker.hold(P, 2121);
+      const reflected = await attacker.hold(P, 2122);
+      conntrackGate = undefined;
+      openGate();
+      assert.equal(word(diverted.first), 'SANDBOX');
+      assert.equal(word(reflected.first), 'ATTACKER');
       assert.equal(word(await attacker.get(P, 2121)), 'SANDBOX');
       assert.equal(word(await client.get(P, 2121)), 'REAL');
       assert.equal(word(await attacker.get(P, 2122)), 'ATTACKER');
@@ -159,6 +174,14 @@ export function enforcerConformance(backend: 'nftables' | 'iptables'): void {
       assert.equal(word(await client.get(P, 2123)), 'REAL');
       await until('held connection cut', async () => (await attacker.poke(held.ref, 700)) === 'cut', 5000);
       assert.ok(enforcer!.stats().conntrack.cut >= 1);
+      const kept = (await run('conntrack', ['-L', '-s', LAB.attacker])).stdout;
+      const open = (port: number, replyFrom: string) =>
+        kept.includes(`ESTABLISHED src=${LAB.attacker} dst=${P} `) &&
+        kept.split('\n').some((l) => l.includes('ESTABLISHED') && l.includes(` dport=${port} src=${replyFrom} `));
+      assert.ok(open(2121, LAB.sandbox), `the diverted flow's entry is kept:\n${kept}`);
+      assert.ok(open(2122, LAB.attacker), `the reflected flow's entry is kept:\n${kept}`);
+      assert.equal(await attacker.poke(diverted.ref), 'alive');
+      assert.equal(await attacker.poke(reflected.ref), 'alive');
     });
 
     it('a removed decision restores normal routing', async () => {

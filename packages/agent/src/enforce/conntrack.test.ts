@@ -32,7 +32,7 @@ test('a lone address is cut at once with one delete', async () => {
   await c.idle();
   assert.deepEqual(
     f.calls.map((x) => x.args),
-    ['-D -s 1.1.1.1'],
+    ['-D -s 1.1.1.1 --mark 0/0x40000000'],
   );
   assert.ok((f.calls[0]?.at ?? Number.POSITIVE_INFINITY) - t0 < 500, 'not delayed by the gap');
 });
@@ -48,19 +48,21 @@ test('cuts queued during a round are coalesced into one listing after the gap', 
   await c.idle();
   assert.deepEqual(
     f.calls.map((x) => x.args),
-    ['-D -s 1.1.1.1', '-L -f ipv4', '-D -s 5.5.5.5'],
+    ['-D -s 1.1.1.1 --mark 0/0x40000000', '-L -f ipv4', '-D -s 5.5.5.5 --mark 0/0x40000000'],
   );
   const firstEnd = (f.calls[0]?.at ?? 0) + 20;
   assert.ok((f.calls[1]?.at ?? 0) - firstEnd >= 140, 'second round waits for the gap');
   assert.deepEqual(c.counts, { cut: 0, skipped: 0, errors: 0 });
 });
 
-test('with the /proc table: no conntrack process to find sources, deletes only for those with entries', async () => {
+test('with the /proc table: no conntrack process to find sources, deletes only for those with undiverted entries', async () => {
   const f = fake();
   const proc =
     'ipv4     2 tcp      6 431999 ESTABLISHED src=5.5.5.5 dst=10.0.0.1 sport=40000 dport=21 src=10.0.0.1 dst=5.5.5.5 sport=21 dport=40000 [ASSURED] mark=0 zone=0 use=2\n' +
     'ipv6     10 tcp      6 431999 ESTABLISHED src=2001:0db8:0000:0000:0000:0000:0000:0007 dst=2001:0db8:0000:0000:0000:0000:0000:0001 sport=40000 dport=21 src=2001:0db8:0000:0000:0000:0000:0000:0001 dst=2001:0db8:0000:0000:0000:0000:0000:0007 sport=21 dport=40000 [ASSURED] mark=0 zone=0 use=2\n' +
-    'ipv4     2 udp      17 20 src=6.6.1.2 dst=10.0.0.1 sport=5353 dport=53 [UNREPLIED] src=10.0.0.1 dst=6.6.1.2 sport=53 dport=5353 mark=0 zone=0 use=2\n';
+    'ipv4     2 udp      17 20 src=6.6.1.2 dst=10.0.0.1 sport=5353 dport=53 [UNREPLIED] src=10.0.0.1 dst=6.6.1.2 sport=53 dport=5353 mark=0 zone=0 use=2\n' +
+    // 4.4.4.4 only has a flow already sent to the sandbox (our connmark bit): nothing to cut.
+    'ipv4     2 tcp      6 431999 ESTABLISHED src=4.4.4.4 dst=10.0.0.1 sport=40001 dport=21 src=10.0.1.2 dst=10.0.1.1 sport=21 dport=40001 [ASSURED] mark=1073741825 zone=0 use=2\n';
   let reads = 0;
   const run = Object.assign(f.run, {
     readConntrack: async () => {
@@ -72,9 +74,13 @@ test('with the /proc table: no conntrack process to find sources, deletes only f
   c.cut(nets('1.1.1.1')); // a lone address without entries: no process at all
   await c.idle();
   assert.equal(f.calls.length, 0);
-  c.cut(nets('5.5.5.5', '2001:db8::7', '6.6.0.0/16', '9.9.9.9'));
+  c.cut(nets('5.5.5.5', '2001:db8::7', '6.6.0.0/16', '9.9.9.9', '4.4.4.4'));
   await c.idle();
-  assert.deepEqual(f.calls.map((x) => x.args).sort(), ['-D -f ipv6 -s 2001:db8::7', '-D -s 5.5.5.5', '-D -s 6.6.1.2']);
+  assert.deepEqual(f.calls.map((x) => x.args).sort(), [
+    '-D -f ipv6 -s 2001:db8::7 --mark 0/0x40000000',
+    '-D -s 5.5.5.5 --mark 0/0x40000000',
+    '-D -s 6.6.1.2 --mark 0/0x40000000',
+  ]);
   assert.equal(reads, 2);
 });
 
@@ -87,6 +93,6 @@ test('an unreadable /proc table falls back to conntrack -L / -D', async () => {
   await c.idle();
   assert.deepEqual(
     f.calls.map((x) => x.args),
-    ['-D -s 1.1.1.1', '-L -f ipv4', '-D -s 5.5.5.5'],
+    ['-D -s 1.1.1.1 --mark 0/0x40000000', '-L -f ipv4', '-D -s 5.5.5.5 --mark 0/0x40000000'],
   );
 });

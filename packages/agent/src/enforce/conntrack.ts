@@ -5,8 +5,13 @@
  * are found there and only they get a `conntrack -D`. Otherwise: one or two addresses, one delete
  * each; more (a burst, a reset with 100k, or cuts that piled up while one ran), list the table
  * once per family with `conntrack -L` and delete only the sources that have entries.
+ *
+ * Only flows without our connmark bit are cut: those were opened before the decision and still
+ * reach the real service. A flow the new rules already diverted (sandbox, reflection) carries
+ * the bit; deleting its entry mid-handshake left the attacker's connection hanging.
  */
 import type { Net } from './addresses.ts';
+import { CT_MARK } from './plan.ts';
 import type { CommandRunner } from './types.ts';
 
 /**
@@ -14,6 +19,8 @@ import type { CommandRunner } from './types.ts';
  * start costs ~5 ms of CPU, and under a burst most new attackers have no connection to cut.
  */
 const DIRECT_LIMIT = 2;
+/** conntrack's mark filter "mark & mask == 0": flows this agent has not diverted. */
+const UNMARKED = `0/0x${CT_MARK.toString(16)}`;
 /** Least time between two cut rounds (ms). */
 export const CUT_GAP_MS = 100;
 
@@ -36,7 +43,7 @@ export function createCutter(
 ): Cutter {
   const counts = { cut: 0, skipped: 0, errors: 0 };
   const del = async (n: Net) => {
-    const args = ['-D', ...(n.family === 6 ? ['-f', 'ipv6'] : []), '-s', n.key];
+    const args = ['-D', ...(n.family === 6 ? ['-f', 'ipv6'] : []), '-s', n.key, '--mark', UNMARKED];
     try {
       const r = await run('conntrack', args);
       // Exit 1 = nothing matched; anything else (e.g. CIDR unsupported) is skipped and counted.
@@ -52,6 +59,8 @@ export function createCutter(
     const hit = new Set<string>();
     const scan = (text: string) => {
       for (const line of text.split('\n')) {
+        const mark = /\bmark=(\d+)/.exec(line);
+        if (mark && (Number(mark[1]) & CT_MARK) !== 0) continue;
         const m = /\bsrc=([0-9a-fA-F:.]+)/.exec(line); // the first src= is the original direction's
         const src = m ? parse(m[1] as string) : null;
         if (src && (hosts.has(src.key) || inNets(src.lo, src.family, ranges))) hit.add(src.key);

@@ -136,7 +136,10 @@ test('one or two new addresses get their connections cut directly (not whitelist
   assert.equal(r.cut, 2);
   await e.close();
   const cuts = f.calls.filter((c) => c.cmd === 'conntrack').map((c) => c.args.join(' '));
-  assert.deepEqual(cuts.sort(), ['-D -f ipv6 -s 2001:db8::7', '-D -s 6.6.0.0/16']);
+  assert.deepEqual(cuts.sort(), [
+    '-D -f ipv6 -s 2001:db8::7 --mark 0/0x40000000',
+    '-D -s 6.6.0.0/16 --mark 0/0x40000000',
+  ]);
 });
 
 test('a burst of new addresses: one listing, deletes only for sources that have connections', async () => {
@@ -147,7 +150,7 @@ test('a burst of new addresses: one listing, deletes only for sources that have 
   await e.close();
   const cuts = f.calls.filter((c) => c.cmd === 'conntrack').map((c) => c.args.join(' '));
   // IPv4 only (no IPv6 decision); 7.7.7.7 has a connection but no decision; 8.8.8.8/9.9.9.9 have none
-  assert.deepEqual(cuts, ['-L -f ipv4', '-D -s 5.5.5.5', '-D -s 6.6.1.2']);
+  assert.deepEqual(cuts, ['-L -f ipv4', '-D -s 5.5.5.5 --mark 0/0x40000000', '-D -s 6.6.1.2 --mark 0/0x40000000']);
 });
 
 test('a decision value never reaches nft unless it parsed as an address', async () => {
