@@ -48,7 +48,7 @@ describe('kyoka CLI', () => {
     }
   });
 
-  it('the launcher gives the server roles a larger young generation and the sensor a smaller one; KYOKA_NODE_FLAGS comes last', () => {
+  it('the launcher gives the server roles a larger young generation, the sensor a smaller one and a single-threaded GC; KYOKA_NODE_FLAGS comes last', () => {
     // `node -e` evaluates instead of running kyoka.js, so this prints the flags the launcher chose
     const flags = (role: string, extra = '') =>
       spawnSync(KYOKA_LAUNCHER, [role], {
@@ -61,6 +61,9 @@ describe('kyoka CLI', () => {
     assert.ok(flags('server').includes('--max-semi-space-size=64'));
     assert.ok(flags('sensor').includes('--max-semi-space-size=4'));
     assert.ok(!flags('keys').some((f) => f.startsWith('--max-semi-space-size')));
+    // the sensor's GC stays on its main thread (less CPU per attempt); the server keeps V8's helpers
+    assert.ok(flags('sensor').includes('--single-threaded-gc'));
+    assert.ok(!flags('start').includes('--single-threaded-gc'));
     const own = flags('sensor', ' --max-semi-space-size=16');
     assert.ok(own.indexOf('--max-semi-space-size=16') > own.indexOf('--max-semi-space-size=4'), own.join(' '));
   });
