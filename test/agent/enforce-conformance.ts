@@ -156,14 +156,20 @@ export function enforcerConformance(backend: 'nftables' | 'iptables'): void {
       conntrackGate = new Promise((resolve) => {
         openGate = resolve;
       });
-      const r = await apply([decision(LAB.attacker, 'deceive')]);
-      assert.equal(r.decisions.deceive, 1);
-      // Flows opened after the decision are already diverted: the cut that follows must spare
-      // them (deleting their conntrack entry mid-handshake left such a connection hanging).
-      const diverted = await attacker.hold(P, 2121);
-      const reflected = await attacker.hold(P, 2122);
-      conntrackGate = undefined;
-      openGate();
+      let diverted: Awaited<ReturnType<Probe['hold']>>;
+      let reflected: typeof diverted;
+      try {
+        const r = await apply([decision(LAB.attacker, 'deceive')]);
+        assert.equal(r.decisions.deceive, 1);
+        // Flows opened after the decision are already diverted: the cut that follows must spare
+        // them (deleting their conntrack entry mid-handshake left such a connection hanging).
+        diverted = await attacker.hold(P, 2121);
+        reflected = await attacker.hold(P, 2122);
+      } finally {
+        // never left closed: close() waits for the cut
+        conntrackGate = undefined;
+        openGate();
+      }
       assert.equal(word(diverted.first), 'SANDBOX');
       assert.equal(word(reflected.first), 'ATTACKER');
       assert.equal(word(await attacker.get(P, 2121)), 'SANDBOX');
@@ -175,11 +181,17 @@ export function enforcerConformance(backend: 'nftables' | 'iptables'): void {
       await until('held connection cut', async () => (await attacker.poke(held.ref, 700)) === 'cut', 5000);
       assert.ok(enforcer!.stats().conntrack.cut >= 1);
       const kept = (await run('conntrack', ['-L', '-s', LAB.attacker])).stdout;
-      const open = (port: number, replyFrom: string) =>
-        kept.includes(`ESTABLISHED src=${LAB.attacker} dst=${P} `) &&
-        kept.split('\n').some((l) => l.includes('ESTABLISHED') && l.includes(` dport=${port} src=${replyFrom} `));
-      assert.ok(open(2121, LAB.sandbox), `the diverted flow's entry is kept:\n${kept}`);
-      assert.ok(open(2122, LAB.attacker), `the reflected flow's entry is kept:\n${kept}`);
+      // an open flow from the attacker to P:port whose replies come from replyFrom
+      const entry = (port: number, replyFrom: string) =>
+        kept
+          .split('\n')
+          .some(
+            (l) =>
+              l.includes(`ESTABLISHED src=${LAB.attacker} dst=${P} `) &&
+              l.includes(` dport=${port} src=${replyFrom} dst=`),
+          );
+      assert.ok(entry(2121, LAB.sandbox), `the diverted flow's entry is kept:\n${kept}`);
+      assert.ok(entry(2122, LAB.attacker), `the reflected flow's entry is kept:\n${kept}`);
       assert.equal(await attacker.poke(diverted.ref), 'alive');
       assert.equal(await attacker.poke(reflected.ref), 'alive');
     });
