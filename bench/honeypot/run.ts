@@ -12,7 +12,7 @@
  * first few hundred attempts compiling the hot paths (a long-running sensor does not).
  *
  *   node --import tsx bench/honeypot/run.ts [--services ssh,ftp,http,telnet,redis] [--seconds 10] [--warmup 3]
- *     [--ssh-warmup 90] [--conns 10000] [--ssh-delay 1000] [--no-memory] [--no-load] [--profile] [--node-flags='--flag ...']
+ *     [--ssh-warmup 90] [--conns 10000] [--ssh-delay 1000] [--ssh-transport lean|ssh2] [--no-memory] [--no-load] [--profile] [--node-flags='--flag ...']
  *     [--opencanary 'opencanaryd --dev'] [--rounds 1] [--peer-memory] [--no-ftp-initiated]
  */
 import { spawnSync } from 'node:child_process';
@@ -45,6 +45,7 @@ const { values } = parseArgs({
     'ssh-warmup': { type: 'string', default: '90' },
     conns: { type: 'string', default: '10000' },
     'ssh-delay': { type: 'string', default: '1000' },
+    'ssh-transport': { type: 'string', default: 'lean' },
     'no-memory': { type: 'boolean', default: false },
     'no-load': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
@@ -71,6 +72,8 @@ const WARMUP = Number(values.warmup);
 const SSH_WARMUP = Number(values['ssh-warmup']);
 const CONNS = Number(values.conns);
 const SSH_DELAY = Number(values['ssh-delay']);
+/** The sensor's ssh.transport: lean (default) or ssh2, to compare the two. */
+const SENSOR_CONF = { 'ssh.transport': String(values['ssh-transport']) };
 /** Command that runs OpenCanary in the foreground from a directory holding opencanary.conf. */
 const PEER = values.opencanary;
 const ROUNDS = Math.max(1, Number(values.rounds));
@@ -207,7 +210,12 @@ async function loadService(sensor: Sensor, s: Service, who: Who): Promise<void> 
 
 async function loadRuns(): Promise<void> {
   if (!values.profile) {
-    const kyoka = await startSensor({ sshDelayMs: SSH_DELAY, nodeArgs: NODE_FLAGS, ftpInitiated: FTP_INITIATED });
+    const kyoka = await startSensor({
+      sshDelayMs: SSH_DELAY,
+      nodeArgs: NODE_FLAGS,
+      ftpInitiated: FTP_INITIATED,
+      conf: SENSOR_CONF,
+    });
     let peer: Sensor | null = null;
     try {
       peer = PEER ? await startOpenCanary(PEER, FTP_INITIATED) : null;
@@ -235,6 +243,7 @@ async function loadRuns(): Promise<void> {
       sshDelayMs: SSH_DELAY,
       nodeArgs: [...NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${dir}`],
       cpuProfDir: dir,
+      conf: SENSOR_CONF,
     });
     const t0 = Date.now();
     let t1 = t0;
@@ -291,7 +300,11 @@ async function memoryRuns(): Promise<void> {
   ];
   const kinds = all.filter((k) => wanted.includes(k.svc));
   const servers: Array<[Who, () => Promise<Sensor>]> = [
-    ['kyoka', () => startSensor({ sshDelayMs: SSH_DELAY, nodeArgs: NODE_FLAGS, ftpInitiated: FTP_INITIATED })],
+    [
+      'kyoka',
+      () =>
+        startSensor({ sshDelayMs: SSH_DELAY, nodeArgs: NODE_FLAGS, ftpInitiated: FTP_INITIATED, conf: SENSOR_CONF }),
+    ],
   ];
   // opt-in: the live OpenCanary answered 10,000 connections' telnet prompts far too slowly (about
   // 7,100 after 12 minutes in one run), so by default its memory stays the recorded figure

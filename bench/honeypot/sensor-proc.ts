@@ -45,6 +45,8 @@ export interface SensorOptions {
   cpuProfDir?: string;
   /** Extra environment for the sensor (e.g. KYOKA_SENSOR_V8_TUNING=0 to compare V8 settings). */
   env?: Record<string, string>;
+  /** Extra config keys (e.g. {'ssh.transport': 'ssh2'} to compare SSH transports). */
+  conf?: Record<string, unknown>;
 }
 
 /** The config the sensor runs with: OpenCanary's keys, Kyoka's limits raised for 10,000 connections. */
@@ -86,7 +88,8 @@ export async function startSensor(o: SensorOptions): Promise<Sensor> {
   const ports = {} as Record<Service, number>;
   for (const s of SERVICES) ports[s] = await freePort();
   const confPath = join(dir, 'opencanary.conf');
-  writeFileSync(confPath, JSON.stringify(benchConfig(ports, dir, o.sshDelayMs, o.ftpInitiated), null, 4));
+  const conf = { ...benchConfig(ports, dir, o.sshDelayMs, o.ftpInitiated), ...o.conf };
+  writeFileSync(confPath, JSON.stringify(conf, null, 4));
   // 10,000 idle connections need more open files than the usual 1,024 (root may raise the hard limit)
   const cmd = `ulimit -n 65535 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
   // extra node flags go in KYOKA_NODE_FLAGS, after the launcher's own (so they win)

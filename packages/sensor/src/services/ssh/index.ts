@@ -20,15 +20,18 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import type { AuthContext, AuthenticationType } from 'ssh2';
+import { KyokaError } from '@kyoka/core';
 import { type HoneycredChecker, honeycredChecker } from '../../auth/honeycreds.ts';
 import { LOGTYPE } from '../../log/logtypes.ts';
 import type { Conn } from '../../net/conn.ts';
 import { asSocket } from '../../net/raw-tcp.ts';
 import { listenTcp, type TcpListener } from '../../net/tcp.ts';
 import type { ConnMeta, HoneypotService, ServiceContext, ServiceFactory, ServicePort } from '../../service/types.ts';
-import { algorithmLists, buildOffer } from './algorithms.ts';
+import { type AlgorithmLists, algorithmLists, buildOffer } from './algorithms.ts';
 import { loadHostKeys } from './host-keys.ts';
+import { type HostSigner, hostSigner } from './lean/kex.ts';
+import { negotiate } from './lean/negotiate.ts';
+import { type AuthRequest, LeanSession } from './lean/session.ts';
 import {
   adoptStartedConnection,
   allowRepeatedUserauthService,
@@ -40,6 +43,7 @@ import {
   kexinitPayload,
   type ParsedKey,
   presendKexinit,
+  privateKeyOf,
   RE_IDENT,
   withoutBufferPool,
 } from './ssh2-internals.ts';
@@ -48,6 +52,17 @@ const NAME = 'ssh';
 const DEFAULT_VERSION = 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3';
 const MAX_PUBLICKEY_LOG = 8 * 1024;
 const PROTOCOL_ERROR = 2;
+
+/** One authentication request, from ssh2 (its AuthContext has these members) or the lean transport. */
+type Auth = AuthRequest;
+
+/** How the auth flow ends a connection: DISCONNECT with a message, then close once it is out. */
+interface Peer {
+  disconnect(reason: number, message: string): void;
+}
+
+/** First packets longer than this (ssh2's MAX_PACKET_SIZE) go to ssh2, which refuses them. */
+const MAX_PACKET = 35_000;
 
 interface SshState {
   meta: ConnMeta;
@@ -96,7 +111,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
   const delayMs = Math.max(0, Number(ctx.conf.get<number>('ssh.auth_delay_ms', 1000)) || 0);
   const maxTries = Math.max(1, Number(ctx.conf.get<number>('ssh.max_auth_tries', 6)) || 6);
   const kbdInteractive = ctx.conf.get<boolean>('ssh.keyboard_interactive', false) === true;
-  const methods: AuthenticationType[] = kbdInteractive
+  const methods: string[] = kbdInteractive
     ? ['publickey', 'password', 'keyboard-interactive']
     : ['publickey', 'password'];
   const honey: HoneycredChecker | null = honeycredChecker(ctx.conf, NAME, ctx.count);
@@ -104,6 +119,12 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
   let listener: TcpListener | null = null;
   let hostKeys: Record<string, ParsedKey> = {};
   let offer: KexInitOffer | null = null;
+  /** The offered lists (host keys: those loaded), for the lean transport's negotiation. */
+  let lists: AlgorithmLists | null = null;
+  /** Host-key algorithm -> signer, for the lean transport. */
+  const signers = new Map<string, HostSigner>();
+  const transport = String(ctx.conf.get<string>('ssh.transport', 'lean'));
+  const lean = transport === 'lean';
   let session = 0;
   const conns = new WeakMap<object, SshState>();
 
@@ -120,17 +141,13 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     queueMicrotask(() => compactHandshake(client, identRaw));
   });
 
-  function fail(client: EventEmitter, c: SshState, a: AuthContext, delay: number): void {
+  function fail(peer: Peer, c: SshState, a: Auth, delay: number): void {
     const done = () => {
       c.timer = null;
       if (c.closed) return;
       if (c.failures >= maxTries) {
         ctx.count(NAME, 'max_auth_tries');
-        disconnectWithMessage(client, PROTOCOL_ERROR, 'Too many authentication failures');
-        // close like sshd's exiting child: FIN after the DISCONNECT, then the descriptor (no
-        // half-open socket held until the client sends its own FIN)
-        const sock = (client as unknown as { _sock: Socket })._sock;
-        sock.end(() => sock.destroy());
+        peer.disconnect(PROTOCOL_ERROR, 'Too many authentication failures');
         return;
       }
       a.reject(methods);
@@ -139,26 +156,26 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     else done();
   }
 
-  function logPassword(client: EventEmitter, c: SshState, a: AuthContext, username: string, password: string): void {
+  function logPassword(peer: Peer, c: SshState, a: Auth, username: string, password: string): void {
     const logdata = { USERNAME: username, PASSWORD: password, LOCALVERSION: version, REMOTEVERSION: c.remote };
     c.failures++;
     if (!honey) {
       ctx.log(c.meta, LOGTYPE.SSH_LOGIN_ATTEMPT, logdata);
-      fail(client, c, a, delayMs);
+      fail(peer, c, a, delayMs);
       return;
     }
     honey.check(username, password, c.meta.src_host).then((opts) => {
       ctx.log(c.meta, LOGTYPE.SSH_LOGIN_ATTEMPT, logdata, opts);
-      fail(client, c, a, delayMs);
+      fail(peer, c, a, delayMs);
     });
   }
 
-  function onAuth(client: EventEmitter, c: SshState, a: AuthContext): void {
+  function onAuth(peer: Peer, c: SshState, a: Auth): void {
     if (a.method === 'none') {
       a.reject(methods);
     } else if (a.method === 'password') {
-      logPassword(client, c, a, a.username, a.password);
-    } else if (a.method === 'publickey') {
+      logPassword(peer, c, a, a.username, a.password ?? '');
+    } else if (a.method === 'publickey' && a.key) {
       const blob = a.key.data;
       const logdata: Record<string, unknown> = {
         USERNAME: a.username,
@@ -170,17 +187,17 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
       if (blob.length <= MAX_PUBLICKEY_LOG) logdata.PUBLICKEY = `${logdata.KEY_TYPE} ${blob.toString('base64')}`;
       c.failures++;
       ctx.log(c.meta, LOGTYPE.SSH_LOGIN_ATTEMPT, logdata);
-      fail(client, c, a, 0);
+      fail(peer, c, a, 0);
     } else if (a.method === 'keyboard-interactive' && kbdInteractive) {
       a.prompt([{ prompt: 'Password: ', echo: false }], (answers) => {
         if (c.closed) return;
         const pw = Array.isArray(answers) && typeof answers[0] === 'string' ? answers[0] : '';
-        logPassword(client, c, a, a.username, pw);
+        logPassword(peer, c, a, a.username, pw);
       });
     } else {
       // disabled or unsupported methods count as failures, as in OpenSSH
       c.failures++;
-      fail(client, c, a, 0);
+      fail(peer, c, a, 0);
     }
   }
 
@@ -210,26 +227,44 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     let eol = '';
     let cookie: string | null = null;
     let handed = false;
+    // bytes after the version line, kept until the client's first packet (its KEXINIT) is whole
+    let pre: Buffer | null = null;
+    let leanSession: LeanSession | null = null;
     conn.on('data', (chunk: Buffer) => {
+      if (leanSession) return leanSession.feed(chunk);
       if (handed) return; // a net.Socket keeps this listener; ssh2 has the bytes
       if (cookie === null) {
         head = head ? Buffer.concat([head, chunk]) : chunk;
         const nl = head.indexOf(10);
         if (nl === -1 && head.length < 256) return; // the version line is not complete yet
-        if (nl === head.length - 1) {
+        if (nl !== -1) {
           const line = head.toString('latin1', 0, nl);
           eol = line.endsWith('\r') ? '\r\n' : '\n';
           remote = eol === '\n' ? line : line.slice(0, -1);
           const m = RE_IDENT.exec(remote);
           cookie = m ? presendKexinit((p) => conn.write(p), offer!, m[2] as string) : null;
           if (cookie !== null) {
-            head = null;
             ctx.log(meta, LOGTYPE.SSH_REMOTE_VERSION_SENT, { LOCALVERSION: version, REMOTEVERSION: remote });
+            chunk = head.subarray(nl + 1);
+            head = null;
+            if (chunk.length === 0) return;
+          } else remote = '';
+        }
+      }
+      if (cookie !== null) {
+        pre = pre ? Buffer.concat([pre, chunk]) : chunk;
+        if (lean) {
+          const taken = tryLean(conn, meta, remote, cookie, pre);
+          if (taken === 'wait') return;
+          if (taken !== 'ssh2') {
+            leanSession = taken;
+            pre = null;
             return;
           }
-          remote = '';
         }
-      } else head = Buffer.concat([Buffer.from(remote + eol, 'latin1'), chunk]);
+        head = Buffer.concat([Buffer.from(remote + eol, 'latin1'), pre]);
+        pre = null;
+      }
       handed = true;
       const socket = asSocket(conn);
       if (!socket) {
@@ -244,6 +279,59 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     });
   }
 
+  /** The auth flow's state for a connection; the tarpit's timer ends with it. */
+  function authState(conn: Conn, meta: ConnMeta, remote: string): SshState {
+    const c: SshState = { meta, remote, failures: 0, timer: null, closed: false };
+    conn.on('close', () => {
+      c.closed = true;
+      if (c.timer) clearTimeout(c.timer);
+      c.timer = null;
+    });
+    return c;
+  }
+
+  /**
+   * The lean transport (./lean/session.ts) takes the connection when the client's first packet is
+   * a KEXINIT whose agreed algorithms it speaks. 'wait': the packet is not whole yet; 'ssh2':
+   * ssh2 gets it (other exchanges, malformed packets: ssh2 answers those as before).
+   */
+  function tryLean(
+    conn: Conn,
+    meta: ConnMeta,
+    remote: string,
+    cookie: string,
+    pre: Buffer,
+  ): 'wait' | 'ssh2' | LeanSession {
+    if (pre.length < 5) return 'wait';
+    const len = pre.readUInt32BE(0);
+    if (len < 12 || len > MAX_PACKET || (len + 4) % 8 !== 0) return 'ssh2';
+    if (pre.length < 4 + len) return 'wait';
+    const pad = pre[4] as number;
+    if (pad < 4 || pad > len - 2) return 'ssh2';
+    const payload = Buffer.from(pre.subarray(5, 4 + len - pad));
+    const negotiated = negotiate(payload, lists!);
+    const host = negotiated ? signers.get(negotiated.hostKey) : undefined;
+    if (!negotiated || !host) return 'ssh2';
+    const c = authState(conn, meta, remote);
+    ctx.count(NAME, 'transport_lean');
+    const rest = pre.length > 4 + len ? Buffer.from(pre.subarray(4 + len)) : null;
+    const session: LeanSession = new LeanSession(
+      {
+        conn,
+        clientVersion: Buffer.from(remote, 'latin1'),
+        serverVersion: identRaw,
+        clientKexinit: payload,
+        serverKexinit: kexinitPayload(offer!, cookie),
+        negotiated,
+        host,
+        onAuth: (a) => onAuth(session, c, a),
+        onError: (kind) => ctx.count(NAME, kind),
+      },
+      rest,
+    );
+    return session;
+  }
+
   /**
    * Hands the connection to ssh2; `remote`: the client's version line when already logged,
    * `begun`: the identification line was sent, `cookie`: and the KEXINIT.
@@ -256,18 +344,22 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     begun: boolean,
     cookie: string | null,
   ): void {
-    const c: SshState = { meta, remote, failures: 0, timer: null, closed: false };
-    conn.on('close', () => {
-      c.closed = true;
-      if (c.timer) clearTimeout(c.timer);
-      c.timer = null;
-    });
+    ctx.count(NAME, 'transport_ssh2');
+    const c = authState(conn, meta, remote);
     socket.on('data', corkTurn); // before ssh2's own 'data' listener
     const client = withoutBufferPool(() => new IncomingClient(socket, hostKeys, ident, offer!, undefined, hub, {}));
     if (begun) adoptStartedConnection(client, cookie === null ? null : kexinitPayload(offer!, cookie));
     conns.set(client, c);
     allowRepeatedUserauthService(client);
-    client.on('authentication', (a: AuthContext) => onAuth(client, c, a));
+    const peer: Peer = {
+      disconnect(reason, message) {
+        disconnectWithMessage(client, reason, message);
+        // close like sshd's exiting child: FIN after the DISCONNECT, then the descriptor (no
+        // half-open socket held until the client sends its own FIN)
+        socket.end(() => socket.destroy());
+      },
+    };
+    client.on('authentication', (a: Auth) => onAuth(peer, c, a));
     client.on('error', () => ctx.count(NAME, 'protocol_error'));
   }
 
@@ -275,13 +367,23 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     name: NAME,
     ports,
     async start() {
-      const lists = algorithmLists(ctx.conf.get<unknown>('ssh.algorithms', undefined));
+      if (transport !== 'lean' && transport !== 'ssh2') {
+        throw new KyokaError(
+          'KYOKA_E_BAD_CONFIG',
+          `ssh.transport: expected "lean" or "ssh2", got ${JSON.stringify(transport)}`,
+        );
+      }
+      const wanted = algorithmLists(ctx.conf.get<unknown>('ssh.algorithms', undefined));
       const keys = await loadHostKeys(ctx.stateDir);
       hostKeys = keys.byAlgo;
-      offer = buildOffer(
-        lists,
-        lists.serverHostKey.filter((a) => a in hostKeys),
-      );
+      lists = { ...wanted, serverHostKey: wanted.serverHostKey.filter((a) => a in hostKeys) };
+      offer = buildOffer(lists, lists.serverHostKey);
+      for (const algo of lists.serverHostKey) {
+        const key = hostKeys[algo]!;
+        const priv = privateKeyOf(key);
+        const signer = priv ? hostSigner(algo, key.getPublicSSH(), priv) : null;
+        if (signer) signers.set(algo, signer);
+      }
       // sshd's LoginGraceTime: no connection stays unauthenticated longer (none ever authenticates here)
       listener = await listenTcp(ctx, { service: NAME, port, idleMs: 120_000, maxLifeMs: 120_000, onConn });
       ports[0] = { port: listener.port, transport: 'tcp' };

@@ -6,7 +6,7 @@
  * exactly as Server.injectSocket() does inside ssh2. ssh2 1.x has no "exports" map, so these
  * paths are reachable; they are pinned by the package's major version.
  */
-import { createPrivateKey, randomFillSync } from 'node:crypto';
+import { createPrivateKey, KeyObject, randomFillSync } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import Module, { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
@@ -236,9 +236,54 @@ export function parseKey(data: string | Buffer): ParsedKey {
   return key;
 }
 
+/** An outbound packet cipher of ssh2's crypto.js: allocPacket() leaves the payload at offset 5. */
+export interface PacketCipher {
+  outSeqno: number;
+  allocPacket(payloadLen: number): Buffer;
+  encrypt(packet: Buffer): void;
+  free(): void;
+}
+/** ssh2's inbound decipher: calls onPayload per packet; onPayload returning false stops it there. */
+export interface PacketDecipher {
+  inSeqno: number;
+  /** undefined: all of data consumed; a number: where it stopped. Throws on a bad length or MAC. */
+  decrypt(data: Uint8Array, p: number, dataLen: number): number | undefined;
+  free(): void;
+}
+export interface CipherInfo {
+  keyLen: number;
+  ivLen: number;
+  authLen: number;
+}
+export interface MacInfo {
+  len: number;
+}
+type OnPayload = (payload: Buffer) => boolean | undefined;
 const cryptoMod = require('ssh2/lib/protocol/crypto.js') as {
-  NullCipher: new (seqno: number, onWrite: (packet: Buffer) => void) => KexSelf['_cipher'];
+  NullCipher: new (seqno: number, onWrite: (packet: Buffer) => void) => KexSelf['_cipher'] & PacketCipher;
+  NullDecipher: new (seqno: number, onPayload: OnPayload) => PacketDecipher;
+  createCipher(config: { outbound: Record<string, unknown> }): PacketCipher;
+  createDecipher(config: { inbound: Record<string, unknown> }): PacketDecipher;
+  CIPHER_INFO: Record<string, CipherInfo>;
+  MAC_INFO: Record<string, MacInfo>;
 };
+/** ssh2's packet ciphers (framing, padding, MACs, AEAD), used by the lean transport as they are. */
+export const packetCrypto = {
+  NullCipher: cryptoMod.NullCipher,
+  NullDecipher: cryptoMod.NullDecipher,
+  createCipher: cryptoMod.createCipher,
+  createDecipher: cryptoMod.createDecipher,
+  CIPHER_INFO: cryptoMod.CIPHER_INFO,
+  MAC_INFO: cryptoMod.MAC_INFO,
+};
+
+/** The private half of a key parsed by parseKey() (a KeyObject there). */
+export function privateKeyOf(key: ParsedKey): KeyObject | null {
+  const rec = key as unknown as Record<symbol, unknown>;
+  const sym = Object.getOwnPropertySymbols(key).find((s) => s.description === 'Private key PEM');
+  const v = sym ? rec[sym] : undefined;
+  return v instanceof KeyObject ? v : null;
+}
 const zlibMod = require('ssh2/lib/protocol/zlib.js') as { PacketWriter: new (p: object) => { allocStart: number } };
 
 /** ssh2's compatibility flags for a client's software version (Protocol.js's getCompatFlags). */
