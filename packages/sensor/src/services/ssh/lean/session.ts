@@ -50,6 +50,9 @@ const EXT_INFO: Array<[string, string]> = [
 /** Longest user name, password or key blob read from a request (a packet is at most 35,000 bytes). */
 const MAX_FIELD = 32 * 1024;
 
+/** Most bytes kept while a request is held (the connection is paused then). */
+const MAX_HELD = 256 * 1024;
+
 /** One USERAUTH_REQUEST, shaped like the part of ssh2's AuthContext the service uses. */
 export interface AuthRequest {
   method: string;
@@ -120,8 +123,9 @@ export class LeanSession {
   feed(data: Buffer): void {
     if (this.closed) return;
     if (this.pending) {
-      // only reached when bytes were already in flight as the pause began
+      // only reached when bytes were already in flight as the pause began: at most a read or two
       this.rest = this.rest ? Buffer.concat([this.rest, data]) : Buffer.from(data);
+      if (this.rest.length > MAX_HELD) this.fail('flood');
       return;
     }
     const conn = this.o.conn;
