@@ -1,8 +1,8 @@
 /**
- * SSH honeypot on the ssh2 library (key exchange, encryption, the userauth protocol); every
- * authentication fails. Sockets come from the shared TCP listener and are handed to ssh2's
- * IncomingClient, as Server.injectSocket() does, with a KEXINIT ordered like OpenSSH 9.2's
- * (./algorithms.ts) and per-node host keys (./host-keys.ts).
+ * SSH honeypot; every authentication fails. The sensor sends the identification line and a KEXINIT
+ * ordered like OpenSSH 9.2's (./algorithms.ts) itself; a client whose KEXINIT agrees on curve25519
+ * stays on the lean transport (./lean/), every other one is handed to the ssh2 library's
+ * IncomingClient, as Server.injectSocket() does. Host keys are per node (./host-keys.ts).
  *
  * Records (OpenCanary's logtypes and field names):
  *  - 4000 {SESSION: "<n>"} on connect (n counts connections from 0, like Twisted's sessionno);
@@ -206,10 +206,10 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
    * listener can, on the raw transport (net/raw-tcp.ts): the sensor sends the identification line
    * and, once the client's own line arrived alone, the KEXINIT itself, exactly as ssh2 would, and
    * logs 4001. Scanners that read the banner, and clients that stop after their version line,
-   * cost little more than an idle telnet connection. At the client's next bytes (its KEXINIT) the
-   * connection becomes a net.Socket and ssh2 takes over with everything received so far,
-   * adopting the KEXINIT already sent. Anything else (other first lines, bytes after the version
-   * line, ssh2 compatibility cases that alter the offer) goes to ssh2 at once, as before.
+   * cost little more than an idle telnet connection. Once the client's first packet (its KEXINIT)
+   * is whole, the lean transport takes the connection (tryLean) or it becomes a net.Socket and
+   * ssh2 takes over with everything received so far, adopting the KEXINIT already sent. Other
+   * first lines and ssh2 compatibility cases that alter the offer go to ssh2 at once, as before.
    */
   function onConn(conn: Conn, meta: ConnMeta): void {
     ctx.log(meta, LOGTYPE.SSH_NEW_CONNECTION, { SESSION: String(session++) });
