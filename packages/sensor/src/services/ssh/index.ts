@@ -53,9 +53,6 @@ const DEFAULT_VERSION = 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3';
 const MAX_PUBLICKEY_LOG = 8 * 1024;
 const PROTOCOL_ERROR = 2;
 
-/** One authentication request, from ssh2 (its AuthContext has these members) or the lean transport. */
-type Auth = AuthRequest;
-
 /** How the auth flow ends a connection: DISCONNECT with a message, then close once it is out. */
 interface Peer {
   disconnect(reason: number, message: string): void;
@@ -141,7 +138,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     queueMicrotask(() => compactHandshake(client, identRaw));
   });
 
-  function fail(peer: Peer, c: SshState, a: Auth, delay: number): void {
+  function fail(peer: Peer, c: SshState, a: AuthRequest, delay: number): void {
     const done = () => {
       c.timer = null;
       if (c.closed) return;
@@ -156,7 +153,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     else done();
   }
 
-  function logPassword(peer: Peer, c: SshState, a: Auth, username: string, password: string): void {
+  function logPassword(peer: Peer, c: SshState, a: AuthRequest, username: string, password: string): void {
     const logdata = { USERNAME: username, PASSWORD: password, LOCALVERSION: version, REMOTEVERSION: c.remote };
     c.failures++;
     if (!honey) {
@@ -170,7 +167,7 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
     });
   }
 
-  function onAuth(peer: Peer, c: SshState, a: Auth): void {
+  function onAuth(peer: Peer, c: SshState, a: AuthRequest): void {
     if (a.method === 'none') {
       a.reject(methods);
     } else if (a.method === 'password') {
@@ -359,7 +356,8 @@ export const factory: ServiceFactory = (ctx: ServiceContext): HoneypotService =>
         socket.end(() => socket.destroy());
       },
     };
-    client.on('authentication', (a: Auth) => onAuth(peer, c, a));
+    // ssh2's AuthContext has the members an AuthRequest names
+    client.on('authentication', (a: AuthRequest) => onAuth(peer, c, a));
     client.on('error', () => ctx.count(NAME, 'protocol_error'));
   }
 

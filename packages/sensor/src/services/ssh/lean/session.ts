@@ -35,7 +35,7 @@ const MSG = {
   USERAUTH_INFO_RESPONSE: 61,
 } as const;
 
-export const DISCONNECT = { PROTOCOL_ERROR: 2, KEY_EXCHANGE_FAILED: 3, SERVICE_NOT_AVAILABLE: 7 } as const;
+const DISCONNECT = { PROTOCOL_ERROR: 2, KEY_EXCHANGE_FAILED: 3, SERVICE_NOT_AVAILABLE: 7 } as const;
 
 /** OpenSSH 9.2's EXT_INFO (kex_send_ext_info: sshkey_alg_list(0, 1, 1) and publickey-hostbound). */
 const SERVER_SIG_ALGS =
