@@ -52,6 +52,15 @@ export function x25519KeyPair(): { publicKey: Buffer; privateKey: KeyObject } {
   return { publicKey: Buffer.from(publicKey.x, 'base64url'), privateKey };
 }
 
+/** The X25519 shared secret with a peer's raw 32-byte public key, imported as JWK (see above). */
+export function x25519Secret(privateKey: KeyObject, peer: Uint8Array): Buffer {
+  const publicKey = createPublicKey({
+    key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(peer).toString('base64url') },
+    format: 'jwk',
+  });
+  return diffieHellman({ privateKey, publicKey });
+}
+
 function patchPrototype(proto: Curve25519Like): void {
   proto.generateKeys = function generateKeys(this: Curve25519Like): void {
     this._keys ??= x25519KeyPair();
@@ -64,11 +73,7 @@ function patchPrototype(proto: Curve25519Like): void {
     this.generateKeys();
     try {
       if (other.length !== 32) throw new Error('Invalid X25519 public key length');
-      const publicKey = createPublicKey({
-        key: { kty: 'OKP', crv: 'X25519', x: other.toString('base64url') },
-        format: 'jwk',
-      });
-      return toMpint(diffieHellman({ privateKey: this._keys!.privateKey, publicKey }));
+      return toMpint(x25519Secret(this._keys!.privateKey, other));
     } catch (err) {
       return err as Error; // ssh2 turns a returned Error into a key-exchange failure
     }

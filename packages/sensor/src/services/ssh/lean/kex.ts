@@ -4,8 +4,8 @@
  * keys (RFC 4253 §7.2). All cryptography is node:crypto's (OpenSSL); this file only lays out the
  * bytes the RFCs hash and sign.
  */
-import { createHash, createPublicKey, diffieHellman, type KeyObject, sign } from 'node:crypto';
-import { x25519KeyPair } from '../ssh2-x25519.ts';
+import { createHash, type KeyObject, sign } from 'node:crypto';
+import { x25519KeyPair, x25519Secret } from '../ssh2-x25519.ts';
 import { mpint, sizeOf, Writer } from './wire.ts';
 
 /** A host key as the exchange uses it: its public blob (K_S) and a signature of H in SSH form. */
@@ -68,11 +68,7 @@ const MSG_KEX_ECDH_REPLY = 31;
 export function curve25519Exchange(x: ExchangeInput): ExchangeResult {
   if (x.qc.length !== 32) throw new Error('X25519 public key of the wrong length');
   const eph = x25519KeyPair();
-  const peer = createPublicKey({
-    key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(x.qc).toString('base64url') },
-    format: 'jwk',
-  });
-  const k = mpint(diffieHellman({ privateKey: eph.privateKey, publicKey: peer }));
+  const k = mpint(x25519Secret(eph.privateKey, x.qc));
   const hash = createHash('sha256');
   for (const part of [x.vc, x.vs, x.ic, x.is, x.host.blob, x.qc, eph.publicKey]) {
     const len = Buffer.allocUnsafe(4);

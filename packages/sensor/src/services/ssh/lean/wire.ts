@@ -3,6 +3,7 @@
  * decrypted payload, and a writer that fills a packet ssh2's ciphers allocated. Every read of
  * attacker bytes goes through Reader, which returns undefined instead of reading past the end.
  */
+import { toMpint } from '../ssh2-x25519.ts';
 
 export class Reader {
   pos: number;
@@ -95,15 +96,11 @@ export class Writer {
   }
 }
 
-/** SSH mpint of an unsigned big-endian number: no leading zeros, a zero byte when the top bit is set. */
-export function mpint(buf: Uint8Array): Buffer {
-  let i = 0;
-  while (i < buf.length && buf[i] === 0) i++;
-  const body = buf.subarray(i);
-  const pad = body.length > 0 && ((body[0] as number) & 0x80) !== 0 ? 1 : 0;
-  const out = Buffer.allocUnsafe(4 + pad + body.length);
-  out.writeUInt32BE(pad + body.length, 0);
-  if (pad) out[4] = 0;
-  out.set(body, 4 + pad);
+/** An SSH mpint with its length prefix (the value as ../ssh2-x25519.ts's toMpint encodes it). */
+export function mpint(buf: Buffer): Buffer {
+  const body = toMpint(buf);
+  const out = Buffer.allocUnsafe(4 + body.length);
+  out.writeUInt32BE(body.length, 0);
+  body.copy(out, 4);
   return out;
 }
